@@ -1,0 +1,4 @@
+"""Cap Reconversion domain: eligibility rules, knowledge base, places, trainings.
+
+Usable without Rasa. Nothing happens at import time.
+"""

@@ -1,0 +1,1 @@
+"""Knowledge base: SQLAlchemy models, loaders of the versioned source files, query functions."""
