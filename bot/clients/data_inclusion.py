@@ -1,0 +1,169 @@
+"""data·inclusion API v1: insertion services and structures near a commune (Bearer token)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clients.http import DEFAULT_RETRY, HttpClient, RetryPolicy, SourceAuthError, SourceError
+
+log = logging.getLogger(__name__)
+
+SOURCE = "data-inclusion"
+TITLE = "data·inclusion, référentiel de l'offre d'insertion (GIP Plateforme de l'inclusion)"
+LICENCE = "Licence Ouverte 2.0 (sauf sources à diffusion restreinte)"
+SEARCH_PATH = "/api/v1/search/services"
+
+
+@dataclass(frozen=True)
+class DiStructure:
+    """The structure that runs a service."""
+
+    id: str
+    name: str
+    siret: str | None
+    commune: str | None
+    code_insee: str | None
+    postcode: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    networks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DiService:
+    """One insertion service, with its structure and its distance from the commune searched."""
+
+    id: str
+    source: str
+    name: str
+    description: str | None
+    url: str | None
+    themes: tuple[str, ...]
+    audiences: tuple[str, ...]
+    fees: str | None
+    modes: tuple[str, ...]
+    commune: str | None
+    code_insee: str | None
+    lat: float | None
+    lon: float | None
+    updated_on: str | None
+    distance_km: float | None
+    structure: DiStructure
+
+
+@dataclass(frozen=True)
+class DiPage:
+    """A page of search results."""
+
+    items: tuple[DiService, ...]
+    total: int
+    page: int
+    pages: int
+    rejected: int = 0
+
+
+def _str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _float(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None
+
+
+def _tuple(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if isinstance(v, str | int))
+
+
+def parse_structure(raw: Any) -> DiStructure:
+    """Structure part of a service; raises ValueError when unusable."""
+    if not isinstance(raw, dict):
+        raise ValueError("structure missing")
+    sid, name = _str(raw.get("id")), _str(raw.get("nom"))
+    if not sid or not name:
+        raise ValueError("structure id/name missing")
+    siret = _str(raw.get("siret"))
+    if siret and (not siret.isdigit() or len(siret) != 14):
+        siret = None
+    return DiStructure(
+        id=sid, name=name, siret=siret, commune=_str(raw.get("commune")), code_insee=_str(raw.get("code_insee")),
+        postcode=_str(raw.get("code_postal")), address=_str(raw.get("adresse")),
+        lat=_float(raw.get("latitude")), lon=_float(raw.get("longitude")),
+        phone=_str(raw.get("telephone")), email=_str(raw.get("courriel")), website=_str(raw.get("site_web")),
+        networks=_tuple(raw.get("reseaux_porteurs")),
+    )
+
+
+def parse_search_item(raw: Any) -> DiService:
+    """One `{"service": {...}, "distance": n}` item; raises ValueError when unusable."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("service"), dict):
+        raise ValueError("service missing")
+    svc = raw["service"]
+    sid, name = _str(svc.get("id")), _str(svc.get("nom"))
+    if not sid or not name:
+        raise ValueError("service id/name missing")
+    return DiService(
+        id=sid, source=_str(svc.get("source")) or "", name=name, description=_str(svc.get("description")),
+        url=_str(svc.get("lien_source")), themes=_tuple(svc.get("thematiques")), audiences=_tuple(svc.get("publics")),
+        fees=_str(svc.get("frais")), modes=_tuple(svc.get("modes_accueil")), commune=_str(svc.get("commune")),
+        code_insee=_str(svc.get("code_insee")), lat=_float(svc.get("latitude")), lon=_float(svc.get("longitude")),
+        updated_on=_str(svc.get("date_maj")), distance_km=_float(raw.get("distance")),
+        structure=parse_structure(svc.get("structure")),
+    )
+
+
+class DataInclusionClient:
+    """Search insertion services around a commune (`/api/v1/search/services`)."""
+
+    def __init__(self, base_url: str, token: str | None, *, timeout_s: float = 5.0,
+                 retry: RetryPolicy = DEFAULT_RETRY, http: HttpClient | None = None) -> None:
+        self.token = token
+        self.http = http or HttpClient(base_url, source=SOURCE, timeout_s=timeout_s, retry=retry)
+        if token:
+            self.http.session.headers["Authorization"] = f"Bearer {token}"
+
+    def search_services(self, code_commune: str, *, themes: Sequence[str] = (), audiences: Sequence[str] = (),
+                        types: Sequence[str] = (), page: int = 1, size: int = 50,
+                        deadline: float | None = None) -> DiPage:
+        """Services near `code_commune` (in-person ones within 50 km, sorted by distance)."""
+        if not self.token:
+            raise SourceAuthError(SOURCE, "no token configured (DATA_INCLUSION_TOKEN)",
+                                  message_fr="Le service data·inclusion demande une clé d'accès, non configurée ici.")
+        params: dict[str, Any] = {"code_commune": code_commune, "page": page, "size": size}
+        if themes:
+            params["thematiques"] = list(themes)
+        if audiences:
+            params["publics"] = list(audiences)
+        if types:
+            params["types"] = list(types)
+        payload = self.http.get_json(SEARCH_PATH, params, deadline=deadline)
+        if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+            raise SourceError(SOURCE, "unexpected payload (no 'items' list)")
+        items: list[DiService] = []
+        rejected = 0
+        for raw in payload["items"]:
+            try:
+                items.append(parse_search_item(raw))
+            except ValueError:
+                rejected += 1
+        if rejected:
+            log.info("%s: %d malformed items skipped", SOURCE, rejected)
+        return DiPage(tuple(items), int(payload.get("total") or len(items)), int(payload.get("page") or page),
+                      int(payload.get("pages") or 1), rejected)

@@ -1,0 +1,358 @@
+"""What the conversation calls: "quelles formations en data près de Lens ?" → a short, sourced answer.
+
+`answer_trainings()` asks the live sources (CPF catalogue, La bonne alternance) within a small
+time budget; when none answers in time it falls back to the local catalogue and says how fresh
+that is. It never raises for a source failure: the person always gets an answer.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from bot.clients.http import NO_RETRY, SourceError
+from bot.clients.lba import LbaClient
+from bot.clients.mcf import McfClient, build_where
+from bot.trainings.fields import Field, resolve_field
+from bot.trainings.places import DEPARTEMENT_NAMES, CommuneIndex, haversine_km
+from bot.trainings.search import BodyHit, Filters, TrainingHit, search_bodies, search_trainings
+
+log = logging.getLogger(__name__)
+
+CEP_HINT = ("Un conseiller en évolution professionnelle (CEP) peut vous aider à choisir : "
+            "c'est gratuit et confidentiel.")
+
+
+@dataclass(frozen=True)
+class TrainingItem:
+    """One line of the answer: a training, or a training body when no session is known."""
+
+    kind: str  # "formation" | "organisme"
+    name: str
+    body: str | None
+    commune: str | None
+    departement: str | None
+    distance_km: float | None
+    approximate_place: bool
+    cpf_eligible: bool | None
+    url: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class TrainingsAnswer:
+    """The answer for the conversation (items + a ready-to-send French text)."""
+
+    status: str  # "ok" | "only_bodies" | "empty" | "unknown_field" | "place_not_found" | "place_ambiguous"
+    items: tuple[TrainingItem, ...]
+    source: str  # "live" | "catalogue" | "none"
+    fresh_as_of: date | None
+    text_fr: str
+    field_id: str | None = None
+    field_label: str | None = None
+    commune_code: str | None = None
+    commune_name: str | None = None
+    radius_km: float = 30
+    live_sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the person is (a commune centre)."""
+
+    code_insee: str
+    nom: str
+    departement: str
+    lat: float
+    lon: float
+
+
+class LiveSource(Protocol):
+    """A live source of trainings (network); must honour `deadline` (time.monotonic())."""
+
+    name: str
+
+    def search(self, fld: Field, place: Place, radius_km: float, cpf_only: bool,
+               deadline: float) -> list[TrainingItem]: ...
+
+
+@dataclass
+class TrainingsDeps:
+    """Everything `answer_trainings` needs; tests build their own."""
+
+    session_factory: sessionmaker
+    index: CommuneIndex
+    resolver: Callable[[str], Any]
+    live_sources: Sequence[LiveSource] = ()
+    budget_s: float = 2.0
+    today: Callable[[], date] = date.today
+    executor: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="live"))
+
+
+# -- live sources ----------------------------------------------------------------------------------
+class McfLiveSource:
+    """CPF catalogue records for the field's codes in the person's département."""
+
+    name = "mon-compte-formation"
+
+    def __init__(self, client: McfClient, session_factory: sessionmaker, index: CommuneIndex) -> None:
+        self.client = client
+        self.session_factory = session_factory
+        self.index = index
+
+    def search(self, fld: Field, place: Place, radius_km: float, cpf_only: bool,
+               deadline: float) -> list[TrainingItem]:
+        where = build_where(romes=fld.rome, formacodes=fld.formacode, departements=[place.departement])
+        if not where or (not fld.rome and not fld.formacode):
+            return []
+        page = self.client.records(where=where, limit=50, deadline=deadline)
+        from bot.trainings.models import TrainingBody
+
+        sirets = {r.siret for r in page.results if r.siret}
+        located: dict[str, tuple[str | None, float | None, float | None, str | None]] = {}
+        if sirets:
+            with self.session_factory() as session:
+                for siret, commune, lat, lon, dep in session.execute(
+                        select(TrainingBody.siret, TrainingBody.commune, TrainingBody.lat, TrainingBody.lon,
+                               TrainingBody.departement).where(TrainingBody.siret.in_(sirets))):
+                    located[siret] = (commune, lat, lon, dep)
+        items = []
+        for rec in page.results:
+            commune = lat = lon = None
+            if rec.siret in located and located[rec.siret][3] == rec.departement:
+                commune, lat, lon, _ = located[rec.siret]
+            distance = haversine_km(place.lat, place.lon, lat, lon) if lat is not None else None
+            if distance is not None and distance > radius_km:
+                continue
+            items.append(TrainingItem("formation", rec.title, rec.body_name, commune, rec.departement, distance,
+                                      distance is None, True, "https://www.moncompteformation.gouv.fr", self.name))
+        return items
+
+
+class LbaLiveSource:
+    """Apprenticeship trainings near the person (La bonne alternance)."""
+
+    name = "la-bonne-alternance"
+
+    def __init__(self, client: LbaClient) -> None:
+        self.client = client
+
+    def search(self, fld: Field, place: Place, radius_km: float, cpf_only: bool,
+               deadline: float) -> list[TrainingItem]:
+        if cpf_only or not fld.rome:
+            return []  # apprenticeship is not paid with the CPF
+        results = self.client.formations(list(fld.rome)[:20], place.lat, place.lon, radius_km=int(radius_km),
+                                         deadline=deadline)
+        items = []
+        for f in results:
+            distance = f.distance_km
+            if distance is None and f.lat is not None and f.lon is not None:
+                distance = haversine_km(place.lat, place.lon, f.lat, f.lon)
+            name = f"{f.title} (en apprentissage)"
+            items.append(TrainingItem("formation", name, f.body_name, (f.city or "").title() or None, None,
+                                      distance, distance is None, None, f.url, self.name))
+        return items
+
+
+# -- wiring ----------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def default_deps() -> TrainingsDeps:
+    """Production wiring from the settings (built once, on first use)."""
+    from bot.catalogue.db import make_engine, make_sessionmaker
+    from bot.config import get_settings
+    from bot.trainings.places import default_index, default_resolver
+
+    settings = get_settings()
+    session_factory = make_sessionmaker(make_engine(settings.database_url))
+    index = default_index()
+    if index is None:
+        raise RuntimeError("bot.geo is required for trainings search")
+    budget = settings.live_search_budget_s
+    live = [
+        McfLiveSource(McfClient(settings.mcf_api_url, timeout_s=budget, retry=NO_RETRY), session_factory, index),
+        LbaLiveSource(LbaClient(settings.lba_api_url, caller=settings.lba_caller, timeout_s=budget, retry=NO_RETRY)),
+    ]
+    return TrainingsDeps(session_factory, index, default_resolver(), live, budget)
+
+
+# -- the answer ------------------------------------------------------------------------------------
+def _place_from(commune: Any) -> Place | None:
+    if commune is None or getattr(commune, "lat", None) is None:
+        return None
+    return Place(commune.code_insee, commune.nom, commune.departement, commune.lat, commune.lon)
+
+
+def _resolve_place(text: str, deps: TrainingsDeps) -> tuple[Place | None, str | None, str]:
+    """(place, message_fr, status) — status "ok" | "place_not_found" | "place_ambiguous"."""
+    text = (text or "").strip()
+    if len(text) == 5 and text[:2].isalnum() and text[2:].isdigit():
+        place = _place_from(deps.index.get(text.upper()))
+        if place is not None:
+            return place, None, "ok"
+    resolution = deps.resolver(text)
+    if resolution.status == "found":
+        place = _place_from(resolution.commune)
+        if place is not None:
+            return place, None, "ok"
+        return None, "Je connais cette commune mais pas sa position : je ne peux pas calculer les distances.", \
+            "place_not_found"
+    if resolution.status == "ambiguous":
+        return None, resolution.message_fr, "place_ambiguous"
+    return None, resolution.message_fr, "place_not_found"
+
+
+def _km(distance: float | None) -> str:
+    if distance is None:
+        return ""
+    return "sur place" if distance < 1 else f"à {round(distance)} km"
+
+
+def _cpf(value: bool | None) -> str:
+    return {True: "éligible au CPF", False: "non éligible au CPF"}.get(value, "éligibilité CPF à vérifier")
+
+
+def _line(n: int, item: TrainingItem) -> str:
+    if item.approximate_place:
+        where = f"dans {DEPARTEMENT_NAMES.get(item.departement or '', 'le département')} (lieu précis non indiqué)"
+    else:
+        where = ", ".join(p for p in (item.commune, _km(item.distance_km)) if p)
+    parts = [item.name]
+    if item.kind == "formation" and item.body:
+        parts.append(item.body)
+    if where:
+        parts.append(where)
+    if item.kind == "formation":
+        parts.append(_cpf(item.cpf_eligible))
+    line = f"{n}. " + " — ".join(parts)
+    return f"{line} : {item.url}" if item.url else line
+
+
+def _from_training(hit: TrainingHit) -> TrainingItem:
+    approximate = hit.coord_source == "departement"
+    return TrainingItem("formation", hit.title, hit.body_name, hit.commune, hit.departement,
+                        None if approximate else hit.distance_km, approximate, hit.cpf_eligible,
+                        hit.url or hit.source_url, hit.source)
+
+
+def _from_body(hit: BodyHit) -> TrainingItem:
+    return TrainingItem("organisme", hit.name, None, hit.commune, hit.departement, hit.distance_km,
+                        hit.distance_km is None, None, hit.source_url if hit.source == "embedded" and not hit.website
+                        else hit.website, hit.source)
+
+
+def _freshness(hits: Sequence[TrainingHit | BodyHit]) -> date | None:
+    dates = [h.checked_on if h.source == "embedded" or h.fetched_at is None else h.fetched_at.date() for h in hits]
+    dates = [d for d in dates if d is not None]
+    return min(dates) if dates else None
+
+
+def _try_live(fld: Field, place: Place, radius_km: float, cpf_only: bool,
+              deps: TrainingsDeps) -> tuple[list[TrainingItem], tuple[str, ...]]:
+    """Items from the live sources that answered within the budget (others are ignored)."""
+    if not deps.live_sources:
+        return [], ()
+    deadline = time.monotonic() + deps.budget_s
+    futures = {deps.executor.submit(src.search, fld, place, radius_km, cpf_only, deadline): src.name
+               for src in deps.live_sources}
+    done, not_done = concurrent.futures.wait(futures, timeout=deps.budget_s)
+    for fut in not_done:
+        fut.cancel()
+        log.info("live source %s did not answer within %.1fs", futures[fut], deps.budget_s)
+    items: list[TrainingItem] = []
+    answered: list[str] = []
+    for fut in done:
+        try:
+            found = fut.result()
+        except (SourceError, ValueError) as exc:
+            log.info("live source %s failed: %s", futures[fut], exc)
+            continue
+        except Exception:  # noqa: BLE001 - a live source must never break the answer
+            log.exception("live source %s crashed", futures[fut])
+            continue
+        answered.append(futures[fut])
+        items.extend(i for i in found if not cpf_only or i.cpf_eligible)
+    return items, tuple(sorted(answered))
+
+
+def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: float = 30, cpf_only: bool = False,
+                     live: bool = True, limit: int = 5, deps: TrainingsDeps | None = None) -> TrainingsAnswer:
+    """Trainings (or, failing that, training bodies) for a field near a commune, with a French text."""
+    deps = deps or default_deps()
+    fld = resolve_field(field_text or "")
+    if fld is None:
+        return TrainingsAnswer("unknown_field", (), "none", None,
+                               "Je n'ai pas reconnu le domaine de formation. Essayez par exemple : « data », "
+                               "« développeur web », « aide-soignant », « plombier », « logistique ».",
+                               radius_km=radius_km)
+    place, message, status = _resolve_place(commune_text_or_code, deps)
+    if place is None:
+        text = message or "Je n'ai pas trouvé cette commune. Pouvez-vous préciser le nom ou le code postal ?"
+        return TrainingsAnswer(status, (), "none", None, text, fld.id, fld.label, radius_km=radius_km)
+
+    header = f"Formations en {fld.label} près de {place.nom} (moins de {round(radius_km)} km)"
+    if live:
+        items, answered = _try_live(fld, place, radius_km, cpf_only, deps)
+        if items:
+            items.sort(key=lambda i: (i.distance_km is None, i.distance_km or 0.0, i.name))
+            items = items[:limit]
+            lines = [header + " :"] + [_line(n, i) for n, i in enumerate(items, 1)]
+            lines.append(f"Source : données en direct ({', '.join(_source_label(s) for s in answered)}), "
+                         f"consultées le {deps.today():%d/%m/%Y}. Vérifiez les dates et conditions auprès de "
+                         "l'organisme.")
+            return TrainingsAnswer("ok", tuple(items), "live", deps.today(), "\n".join(lines), fld.id, fld.label,
+                                   place.code_insee, place.nom, radius_km, answered)
+
+    filters = Filters(cpf_only=cpf_only)
+    with deps.session_factory() as session:
+        trainings = search_trainings(session, specific=fld.codes(broad=False), broad=fld.codes(broad=True),
+                                     lat=place.lat, lon=place.lon, radius_km=radius_km, filters=filters,
+                                     limit=limit)
+        bodies: list[BodyHit] = []
+        if len(trainings) < limit and not cpf_only:
+            bodies = search_bodies(session, codes=fld.codes(broad=True), lat=place.lat, lon=place.lon,
+                                   radius_km=radius_km, departements=[place.departement],
+                                   limit=limit - len(trainings))
+    items = [_from_training(t) for t in trainings] + [_from_body(b) for b in bodies]
+    fresh = _freshness([*trainings, *bodies])
+    freshness = _catalogue_freshness(trainings, bodies, fresh)
+    if trainings:
+        lines = [header + " :"] + [_line(n, i) for n, i in enumerate(items, 1)]
+        lines.append(freshness)
+        return TrainingsAnswer("ok", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id, fld.label,
+                               place.code_insee, place.nom, radius_km)
+    if bodies:
+        lines = [f"Je ne connais pas de session de formation en {fld.label} à moins de {round(radius_km)} km de "
+                 f"{place.nom}. Voici des organismes proches qui peuvent vous renseigner :"]
+        lines += [_line(n, i) for n, i in enumerate(items, 1)]
+        lines.append(freshness)
+        return TrainingsAnswer("only_bodies", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id,
+                               fld.label, place.code_insee, place.nom, radius_km)
+    cpf = " éligible au CPF" if cpf_only else ""
+    text = (f"Je n'ai trouvé aucune formation{cpf} en {fld.label} à moins de {round(radius_km)} km de {place.nom} "
+            f"dans le catalogue. Vous pouvez élargir la distance. {CEP_HINT}")
+    return TrainingsAnswer("empty", (), "catalogue", None, text, fld.id, fld.label, place.code_insee, place.nom,
+                           radius_km)
+
+
+def _source_label(name: str) -> str:
+    return {"mon-compte-formation": "Mon Compte Formation", "la-bonne-alternance": "La bonne alternance"}.get(name, name)
+
+
+def _catalogue_freshness(trainings: Sequence[TrainingHit], bodies: Sequence[BodyHit], fresh: date | None) -> str:
+    sources = {h.source for h in [*trainings, *bodies]}
+    when = f"{fresh:%d/%m/%Y}" if fresh else "date inconnue"
+    if sources == {"embedded"}:
+        return (f"Source : catalogue intégré (sources publiques), vérifié le {when}. "
+                "Confirmez les dates et conditions auprès de l'organisme avant de vous engager.")
+    return (f"Source : catalogue local (données ouvertes), mis à jour le {when}. "
+            "Confirmez les dates et conditions auprès de l'organisme avant de vous engager.")
