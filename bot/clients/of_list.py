@@ -235,37 +235,48 @@ def decode_lines(raw_lines: Iterable[bytes], stats: ParseStats) -> Iterator[str]
             yield raw.decode("cp1252", errors="replace")
 
 
+def _split(line: str) -> list[str]:
+    """One physical line into fields; a broken quote only spoils its own line."""
+    return next(csv.reader([line], delimiter=";", quotechar='"', strict=True))
+
+
 def iter_records(raw_lines: Iterable[bytes], stats: ParseStats, *,
                  keep: Callable[[OfRecord], bool] | None = None) -> Iterator[OfRecord]:
     """Parse the CSV (bytes lines) into records; rejects are counted in `stats`, never raised.
 
-    Raises `RowError("header_invalid")` only when the header itself is unusable (the file is not
-    the expected one), because then every row would be wrong.
+    Each physical line is parsed on its own (the published file has one record per line), so an
+    unbalanced quote costs one row, not the rest of the file. Raises `RowError("header_invalid")`
+    only when the header itself is unusable (not the expected file), since every row would be wrong.
     """
-    reader = csv.DictReader(decode_lines(raw_lines, stats), delimiter=";", quotechar='"')
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        raise RowError("header_invalid") from exc
-    if not header or any(col not in header for col in REQUIRED_COLUMNS):
-        raise RowError("header_invalid")
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error:
-            stats.read += 1
-            stats.rejected["csv_malformed"] += 1
+    lines = decode_lines(raw_lines, stats)
+    header: list[str] | None = None
+    for line in lines:
+        line = line.rstrip("\r\n")
+        if header is None:
+            try:
+                header = [h.strip() for h in _split(line)] if line.strip() else None
+            except csv.Error as exc:
+                raise RowError("header_invalid") from exc
+            if not header or any(col not in header for col in REQUIRED_COLUMNS):
+                raise RowError("header_invalid")
+            width = len(header)
+            continue
+        if not line.strip():
             continue
         stats.read += 1
-        # A trailing `;` adds an empty column (key "" or None): ignore it. Too many/few fields too.
-        if None in row and any(v for v in (row.get(None) or []) if v):  # type: ignore[call-overload]
+        try:
+            values = _split(line)
+        except csv.Error:
+            stats.rejected["csv_malformed"] += 1
+            continue
+        # A trailing `;` adds an empty last column, present in the header too: extra empties are fine.
+        if len(values) > width and any(v.strip() for v in values[width:]):
             stats.rejected["too_many_fields"] += 1
             continue
-        if any(row.get(col) is None for col in REQUIRED_COLUMNS):
+        if len(values) < width - 1:
             stats.rejected["too_few_fields"] += 1
             continue
+        row = dict(zip(header, values, strict=False))
         try:
             record = parse_row(row)
         except RowError as exc:
@@ -276,6 +287,8 @@ def iter_records(raw_lines: Iterable[bytes], stats: ParseStats, *,
             continue
         stats.kept += 1
         yield record
+    if header is None:
+        raise RowError("header_invalid")
 
 
 def iter_file(path: Path, stats: ParseStats, *, keep: Callable[[OfRecord], bool] | None = None) -> Iterator[OfRecord]:
