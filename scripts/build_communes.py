@@ -128,7 +128,7 @@ def parse_wkb(hexstr: str) -> tuple[str, object]:
             for _ in range(nrings):
                 (npoints,) = read(end + "I")
                 flat = read(end + "d" * (2 * npoints))
-                rings.append(list(zip(flat[0::2], flat[1::2])))
+                rings.append(list(zip(flat[0::2], flat[1::2], strict=True)))
             return "Polygon", rings
         if kind == 6:
             (nparts,) = read(end + "I")
@@ -151,7 +151,7 @@ def polygons_of(hexstr: str) -> list[list[list[tuple[float, float]]]]:
 def _ring_area_centroid(ring: list[tuple[float, float]]) -> tuple[float, float, float]:
     """Signed area and centroid of a ring (planar, in degrees; fine at commune scale)."""
     area2 = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         cross = x0 * y1 - x1 * y0
         area2 += cross
         cx += (x0 + x1) * cross
@@ -179,7 +179,7 @@ def centroid(polygons: list) -> tuple[float, float]:
 
 def _in_ring(x: float, y: float, ring: list[tuple[float, float]]) -> bool:
     inside = False
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
         if (y0 > y) != (y1 > y) and x < (x1 - x0) * (y - y0) / (y1 - y0) + x0:
             inside = not inside
     return inside
