@@ -206,6 +206,8 @@ def _parse(text: str) -> _Query:
                 changed = True
                 break
     shown = " ".join(text.split())[:60]
+    if len(words) == 1 and (words[0],) in _LEADING:
+        words = []  # only a filler word ("à")
     if insee and words[-1:] == ["code"]:
         words = words[:-1]
     return _Query(words, codes, dept, shown, insee and bool(codes))
