@@ -93,6 +93,10 @@ class Structure(Base):
     contact_url = Column(String(500))
     source_title = Column(String(300), nullable=False)
     source_url = Column(String(500), nullable=False)
+    more_sources = Column(JSON)
+    field_sources = Column(JSON)  # which source backs each street / phone / email
+    to_verify = Column(JSON)  # fields from old or third-party sources: shown « à vérifier »
+    notes = Column(Text)
     licence = Column(String(100))
     checked_on = Column(Date, nullable=False)
 

@@ -1,0 +1,27 @@
+"""Shared test fixtures and paths."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("CAP_SHARED_DIR", REPO.parent / "shared"))
+
+
+def shared_path(*parts: str) -> Path:
+    """A file of the read-only shared folder (skips the test when it is absent)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared folder not available: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def personas() -> list[dict]:
+    """The public persona cases (shared/personas/public.yml)."""
+    import yaml
+
+    return yaml.safe_load(shared_path("personas", "public.yml").read_text(encoding="utf-8"))["personas"]
