@@ -1,0 +1,1 @@
+"""Custom Rasa input channels (registered by module path in credentials.yml)."""
