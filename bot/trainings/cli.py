@@ -102,13 +102,18 @@ class _BarProgress:
         self.stream.flush()
 
     def rows(self, source: str, read: int, kept: int, rejected: int) -> None:
-        self.stream.write(f"\r{source:24} lignes lues {read:>9,} · gardées {kept:>9,} · rejetées {rejected:>7,}"
-                          .replace(",", " ") + " " * 10)
+        self.stream.write(f"\r{source:24} lignes lues {_n(read):>11} · gardées {_n(kept):>11} · "
+                          f"rejetées {_n(rejected):>9}" + " " * 10)
         self.stream.flush()
 
     def finish(self, report: Any) -> None:
         self.stream.write("\n")
         self.stream.flush()
+
+
+def _n(value: float) -> str:
+    """A count the French way: 12 345."""
+    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def _sync(args: argparse.Namespace) -> int:
@@ -130,8 +135,8 @@ def _sync(args: argparse.Namespace) -> int:
             print(f"{r.source} : inchangé depuis la dernière mise à jour (rien à télécharger).")
         elif r.status == "ok":
             reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.rejected.items())) or "aucune"
-            print(f"{r.source} : {r.kept} lignes chargées, {r.rejected_total} rejetées ({reasons}), "
-                  f"{r.read} lues en {r.seconds:.1f} s ({r.rows_per_s:,.0f} lignes/s).".replace(",", " "))
+            print(f"{r.source} : {_n(r.kept)} lignes chargées, {_n(r.rejected_total)} rejetées ({reasons}), "
+                  f"{_n(r.read)} lues en {r.seconds:.1f} s ({_n(r.rows_per_s)} lignes/s).")
         else:
             failed = True
             print(f"{r.source} : échec ({r.detail}) — le catalogue précédent reste utilisé.")

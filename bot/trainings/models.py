@@ -78,7 +78,7 @@ class Training(Base):
     code_rs = Column(String(20))
     body_id = Column(String(80))
     body_name = Column(String(250))
-    body_siret = Column(String(14), index=True)
+    body_siret = Column(String(14))
     commune = Column(String(120))
     code_insee = Column(String(5))
     departement = Column(String(3), index=True)
@@ -102,6 +102,9 @@ class Training(Base):
     licence = Column(String(120))
     checked_on = Column(Date)
     fetched_at = Column(DateTime)
+
+    # Named explicitly: the default name would clash with training_body.siret's index.
+    __table_args__ = (Index("ix_training_by_body_siret", "body_siret"),)
 
 
 class TrainingCode(Base):

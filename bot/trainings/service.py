@@ -46,6 +46,7 @@ class TrainingItem:
     cpf_eligible: bool | None
     url: str | None
     source: str
+    url_is_source: bool = False  # the link is where the fact was read, not the body's own page
 
 
 @dataclass(frozen=True)
@@ -221,12 +222,21 @@ def _cpf(value: bool | None) -> str:
     return {True: "éligible au CPF", False: "non éligible au CPF"}.get(value, "éligibilité CPF à vérifier")
 
 
-def _line(n: int, item: TrainingItem) -> str:
+def de(nom: str) -> str:
+    """French "de" before a place name: "d'Amiens", "du Touquet", "des Mureaux", "de Lens"."""
+    if nom.startswith("Le "):
+        return "du " + nom[3:]
+    if nom.startswith("Les "):
+        return "des " + nom[4:]
+    return ("d'" if nom[:1].upper() in "AEIOUYÂÀÉÈÊÎÔÛH" else "de ") + nom
+
+
+def _line(n: int, item: TrainingItem, *, mixed: bool = False) -> str:
     if item.approximate_place:
         where = f"dans {DEPARTEMENT_NAMES.get(item.departement or '', 'le département')} (lieu précis non indiqué)"
     else:
         where = ", ".join(p for p in (item.commune, _km(item.distance_km)) if p)
-    parts = [item.name]
+    parts = [f"Organisme : {item.name}" if mixed and item.kind == "organisme" else item.name]
     if item.kind == "formation" and item.body:
         parts.append(item.body)
     if where:
@@ -234,20 +244,22 @@ def _line(n: int, item: TrainingItem) -> str:
     if item.kind == "formation":
         parts.append(_cpf(item.cpf_eligible))
     line = f"{n}. " + " — ".join(parts)
-    return f"{line} : {item.url}" if item.url else line
+    if not item.url:
+        return line
+    return f"{line} (source : {item.url})" if item.url_is_source else f"{line} : {item.url}"
 
 
 def _from_training(hit: TrainingHit) -> TrainingItem:
     approximate = hit.coord_source == "departement"
     return TrainingItem("formation", hit.title, hit.body_name, hit.commune, hit.departement,
                         None if approximate else hit.distance_km, approximate, hit.cpf_eligible,
-                        hit.url or hit.source_url, hit.source)
+                        hit.url or hit.source_url, hit.source, hit.url is None)
 
 
 def _from_body(hit: BodyHit) -> TrainingItem:
+    url, is_source = (hit.website, False) if hit.website else (hit.source_url, True)
     return TrainingItem("organisme", hit.name, None, hit.commune, hit.departement, hit.distance_km,
-                        hit.distance_km is None, None, hit.source_url if hit.source == "embedded" and not hit.website
-                        else hit.website, hit.source)
+                        hit.distance_km is None, None, url, hit.source, is_source)
 
 
 def _freshness(hits: Sequence[TrainingHit | BodyHit]) -> date | None:
@@ -299,7 +311,7 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
         text = message or "Je n'ai pas trouvé cette commune. Pouvez-vous préciser le nom ou le code postal ?"
         return TrainingsAnswer(status, (), "none", None, text, fld.id, fld.label, radius_km=radius_km)
 
-    header = f"Formations en {fld.label} près de {place.nom} (moins de {round(radius_km)} km)"
+    header = f"Formations en {fld.label} près {de(place.nom)} (moins de {round(radius_km)} km)"
     if live:
         items, answered = _try_live(fld, place, radius_km, cpf_only, deps)
         if items:
@@ -326,19 +338,22 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
     fresh = _freshness([*trainings, *bodies])
     freshness = _catalogue_freshness(trainings, bodies, fresh)
     if trainings:
-        lines = [header + " :"] + [_line(n, i) for n, i in enumerate(items, 1)]
+        lines = [header + " :"] + [_line(n, i, mixed=bool(bodies)) for n, i in enumerate(items, 1)]
         lines.append(freshness)
         return TrainingsAnswer("ok", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id, fld.label,
                                place.code_insee, place.nom, radius_km)
     if bodies:
-        lines = [f"Je ne connais pas de session de formation en {fld.label} à moins de {round(radius_km)} km de "
-                 f"{place.nom}. Voici des organismes proches qui peuvent vous renseigner :"]
+        intro = ("Voici des organismes proches qui forment dans ce domaine :"
+                 if any(b.match == "speciality" for b in bodies) else
+                 "Voici des organismes de formation pluridisciplinaires proches, à interroger sur leur offre :")
+        lines = [f"Je ne connais pas de session de formation en {fld.label} à moins de {round(radius_km)} km "
+                 f"{de(place.nom)}. {intro}"]
         lines += [_line(n, i) for n, i in enumerate(items, 1)]
         lines.append(freshness)
         return TrainingsAnswer("only_bodies", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id,
                                fld.label, place.code_insee, place.nom, radius_km)
     cpf = " éligible au CPF" if cpf_only else ""
-    text = (f"Je n'ai trouvé aucune formation{cpf} en {fld.label} à moins de {round(radius_km)} km de {place.nom} "
+    text = (f"Je n'ai trouvé aucune formation{cpf} en {fld.label} à moins de {round(radius_km)} km {de(place.nom)} "
             f"dans le catalogue. Vous pouvez élargir la distance. {CEP_HINT}")
     return TrainingsAnswer("empty", (), "catalogue", None, text, fld.id, fld.label, place.code_insee, place.nom,
                            radius_km)
