@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
 from bot.catalogue.models import Commune as CommuneRow
@@ -43,8 +43,12 @@ def load_communes(session: Session, items: Iterable[Commune] | None = None) -> i
     Runs inside the caller's transaction (the caller commits), with bulk multi-row inserts.
     """
     data = list(items) if items is not None else communes().all()
-    session.execute(delete(CommunePostcode))
-    session.execute(delete(CommuneRow))
+    if session.get_bind().dialect.name == "postgresql":
+        # DELETE would check the foreign key row by row against a table full of dead rows.
+        session.execute(text(f"TRUNCATE TABLE {CommunePostcode.__tablename__}, {CommuneRow.__tablename__}"))
+    else:
+        session.execute(delete(CommunePostcode))
+        session.execute(delete(CommuneRow))
     commune_rows = ({
         "code_insee": c.code_insee, "nom": c.nom, "nom_normalise": _normalised(c.nom),
         "departement": c.departement, "region": c.region, "epci": c.epci,

@@ -175,12 +175,14 @@ class _Scanner:
         best = chosen or ordered[0]
         pop = best.population or 0
         local = self.prefer_region is not None and chosen is not None and chosen.region == self.prefer_region
-        if entry.kind == "alias" and (common or (not local and not (strong and cap))):
-            return False
+        if entry.kind == "alias":
+            alone = i == 0 and j == len(self.toks)
+            if common or (not local and not (strong and cap)) or not (strong or cap or alone):
+                return False
         if common or short:
             return strong and (cap or (not short and pop >= MIN_POP_COMMON_WORD_LOWERCASE))
         if not single:
-            return strong or weak or cap or (j - i >= 3 and pop >= MIN_POP_WITH_CUE_LOWERCASE)
+            return strong or weak or cap or (chosen is not None and pop >= MIN_POP_WITH_CUE_LOWERCASE)
         if strong:
             return cap or pop >= MIN_POP_WITH_CUE_LOWERCASE
         if weak or cap:

@@ -41,6 +41,10 @@ POSITIVES = [
     ("mon code postal c'est le 80000", "80000", "80021"),
     ("Dunkerque", "Dunkerque", "59183"),
     ("Compiègne", "Compiègne", "60159"),
+    ("st omer", "st omer", "62765"),
+    ("Boulogne", "Boulogne", "62160"),
+    ("J'habite à Albert", "Albert", "80016"),
+    ("je bosse à Boulogne", "Boulogne", "62160"),
 ]
 
 NEGATIVES = [
@@ -81,6 +85,12 @@ NEGATIVES = [
     "eu",
     "sains et saufs",
     "un bourg tranquille",
+    "je veux devenir maçon en apprentissage",
+    "une voiture bordeaux",
+    "c'est nice",
+    "mon collègue Albert m'a dit",
+    "la saint martin",
+    "on se promène au bois de boulogne",
     "",
 ]
 
