@@ -130,27 +130,55 @@ def _training_hit(t: Training, distance: float | None, match: str) -> TrainingHi
         fetched_at=t.fetched_at, match=match)
 
 
+def rings(radius_km: float, first_km: float = 3.0) -> list[float]:
+    """Growing search radii ending at `radius_km` (3, 6, 12, … km)."""
+    out, r = [], first_km
+    while r < radius_km:
+        out.append(r)
+        r *= 2
+    return out + [radius_km]
+
+
 def search_trainings(session: Session, *, specific: Sequence[str], broad: Sequence[str], lat: float, lon: float,
                      radius_km: float, filters: Filters = Filters(), limit: int = 10) -> list[TrainingHit]:
-    """Trainings for the codes near (lat, lon): specific-code matches first, then broad (NSF) ones."""
+    """Trainings for the codes near (lat, lon), nearest first: specific-code matches, then broad (NSF) ones.
+
+    The search grows in rings (3, 6, 12 … km up to `radius_km`) and stops as soon as a ring holds
+    `limit` matching trainings: anything outside that ring is farther than all of them. A dense
+    catalogue is thus answered from a small box, a sparse one reads few rows anyway.
+    """
     hits: list[TrainingHit] = []
     seen: set[str] = set()
     extra = _training_filters(filters)
+    checked: dict[str, Training | None] = {}  # id -> row passing the filters (or None)
     for codes, match in ((specific, "specific"), (broad, "broad")):
-        if len(hits) >= limit:
-            break
-        ranked = [(i, d) for i, d in _nearby(session, TrainingCode.__table__, "training_id", codes, lat, lon,
-                                             radius_km) if i not in seen]
-        for start in range(0, len(ranked), DETAIL_CHUNK):
-            chunk = ranked[start:start + DETAIL_CHUNK]
-            distances = dict(chunk)
-            rows = session.execute(select(Training).where(Training.id.in_(list(distances)), *extra)).scalars().all()
-            for t in sorted(rows, key=lambda r: (distances[r.id], r.id)):
-                hits.append(_training_hit(t, distances[t.id], match))
-                seen.add(t.id)
-                if len(hits) >= limit:
-                    return hits
-    return hits
+        if len(hits) >= limit or not codes:
+            continue
+        phase: list[TrainingHit] = []
+        for ring in rings(radius_km):
+            ranked = [(i, d) for i, d in _nearby(session, TrainingCode.__table__, "training_id", codes, lat, lon,
+                                                 ring) if i not in seen]
+            phase = []
+            for start in range(0, len(ranked), DETAIL_CHUNK):
+                chunk = ranked[start:start + DETAIL_CHUNK]
+                missing = [i for i, _ in chunk if i not in checked]
+                if missing:
+                    rows = session.execute(select(Training).where(Training.id.in_(missing), *extra)).scalars().all()
+                    found = {r.id: r for r in rows}
+                    for i in missing:
+                        checked[i] = found.get(i)
+                for i, dist in chunk:
+                    row = checked[i]
+                    if row is not None:
+                        phase.append(_training_hit(row, dist, match))
+                if len(hits) + len(phase) >= limit:
+                    break
+            if len(hits) + len(phase) >= limit:
+                break
+        for hit in phase:
+            seen.add(hit.id)
+        hits.extend(phase)
+    return hits[:limit]
 
 
 def _body_hit(b: TrainingBody, distance: float | None, match: str) -> BodyHit:
