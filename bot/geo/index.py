@@ -108,6 +108,7 @@ class NameEntry:
     communes: tuple[Commune, ...]
     content: tuple[str, ...]  # the name's tokens without articles/prepositions
     kind: str  # "nom" (official name) or "alias" (commune déléguée, former name, short form)
+    ntokens: int = 1  # the most words a name with this key has ("villeneuve d ascq": 3)
 
 
 class CommuneIndex:
@@ -122,6 +123,7 @@ class CommuneIndex:
         names: dict[str, list[Commune]] = defaultdict(list)
         aliases: dict[str, list[Commune]] = defaultdict(list)
         content: dict[str, tuple[str, ...]] = {}
+        ntokens: dict[str, int] = defaultdict(lambda: 1)
         max_tokens = 1
         for c in self._all:
             for old in c.anciens_codes:
@@ -134,16 +136,19 @@ class CommuneIndex:
             max_tokens = max(max_tokens, len(tokens))
             key = "".join(tokens)
             names[key].append(c)
+            ntokens[key] = max(ntokens[key], len(tokens))
             if key not in content:
                 content[key] = _content_of(tokens)
             for other in c.autres_noms:
                 akey = name_key(other)
                 aliases[akey].append(c)
+                ntokens[akey] = max(ntokens[akey], len(name_tokens(other)))
                 content.setdefault(akey, _content(other))
             # "Le Quesnoy" is often written "Quesnoy": index the name without its leading article.
             if len(tokens) > 1 and tokens[0] in {"le", "la", "les", "l"}:
                 bare = "".join(tokens[1:])
                 aliases[bare].append(c)
+                ntokens[bare] = max(ntokens[bare], len(tokens) - 1)
                 content.setdefault(bare, content[key])
         short_names: dict[str, Commune] = {}
         for short, full in SHORT_NAMES.items():
@@ -151,16 +156,17 @@ class CommuneIndex:
                 if c.region == "32":
                     short_names[name_key(short)] = c
                     aliases[name_key(short)].append(c)
+                    ntokens[name_key(short)] = max(ntokens[name_key(short)], len(name_tokens(short)))
                     content.setdefault(name_key(short), _content(short))
         self._by_cp = {k: _by_population(v) for k, v in by_cp.items()}
         self._by_epci = {k: _by_population(v) for k, v in by_epci.items()}
         self._names: dict[str, NameEntry] = {}
         for key, found in names.items():
-            self._names[key] = NameEntry(_by_population(found), content[key], "nom")
+            self._names[key] = NameEntry(_by_population(found), content[key], "nom", ntokens[key])
         self._aliases: dict[str, NameEntry] = {}
         for key, found in aliases.items():
             unique = _by_population(list(dict.fromkeys(found)))
-            self._aliases[key] = NameEntry(unique, content[key], "alias")
+            self._aliases[key] = NameEntry(unique, content[key], "alias", ntokens[key])
         self._fuzzy_buckets: dict[str, list[tuple[str, frozenset[str]]]] | None = None
         self._prefix: dict[str, list[tuple[tuple[str, ...], str]]] | None = None
         self._short: dict[str, Commune] = {}

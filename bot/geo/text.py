@@ -59,6 +59,7 @@ IDENTIFIER_WORDS = frozenset({
     "matricule", "identifiant", "contrat", "facture", "compte", "badge", "commande", "ticket",
 })
 _SEPARATOR_RE = re.compile(r"^[ \t\-'’]{1,3}$")
+_URL_RE = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+|\S+\.(fr|com|org|net|gouv)\S*", re.IGNORECASE)
 _MONEY_RE = re.compile(r"^\s*[€$%£]")
 _SENTENCE_END = re.compile(r"[.!?\n:;«»\"(]")
 
@@ -114,7 +115,10 @@ def stopwords() -> frozenset[str]:
 def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
+    hidden = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]  # web and e-mail addresses
     for m in TOKEN_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in hidden):
+            continue
         raw = m.group()
         folded = fold(raw)
         norm = folded if folded == "s" else map_token(folded)
@@ -164,6 +168,11 @@ class _Scanner:
                ordered: list[Commune]) -> bool:
         """Is tokens i..j-1, matching `entry`, really a place mention?"""
         span = self.toks[i:j]
+        # Words glued across spaces must stay words of the name: "âge n" is not "Agen".
+        gaps = (self.text[self.toks[k - 1].end:self.toks[k].start] for k in range(i + 1, j))
+        spaces = sum(1 for gap in gaps if any(ch.isspace() for ch in gap))
+        if spaces > entry.ntokens - 1:
+            return False
         # Judge what the person typed ("l'hôpital" is the word "hôpital", whatever commune it names).
         content = tuple(t.norm for t in span if t.norm not in ARTICLES) or tuple(t.norm for t in span)
         single = len(content) == 1
@@ -211,7 +220,9 @@ class _Scanner:
                     continue
                 short = self.idx.short_name(k)
                 if short is not None:
-                    entry, chosen, ordered = NameEntry((short,), (), "alias"), short, [short]
+                    alias = self.idx.by_alias_key(k)
+                    entry = NameEntry((short,), (), "alias", alias.ntokens if alias else 1)
+                    chosen, ordered = short, [short]
                 else:
                     entry = self.idx.lookup_key(k)
                     if entry is None:

@@ -91,6 +91,10 @@ NEGATIVES = [
     "mon collègue Albert m'a dit",
     "la saint martin",
     "on se promène au bois de boulogne",
+    "est-ce possible à mon âge n/a",  # "âge n" glued would read "Agen"
+    "the lock lasts 60 s and can be changed",
+    "voir https://github.com/RasaHQ/rasa/issues/10230",
+    "écrivez à contact@lille.fr ou sur www.sotteville-les-rouen.fr",
     "",
 ]
 
