@@ -96,14 +96,16 @@ class _BarProgress:
         if total:
             filled = int(30 * done / total)
             bar = "█" * filled + "·" * (30 - filled)
-            self.stream.write(f"\r{source:24} téléchargement [{bar}] {done / 1e6:7.1f} / {total / 1e6:.1f} Mo")
+            self._write(f"{source:24} téléchargement [{bar}] {done / 1e6:7.1f} / {total / 1e6:.1f} Mo")
         else:
-            self.stream.write(f"\r{source:24} téléchargement {done / 1e6:7.1f} Mo")
+            self._write(f"{source:24} téléchargement {done / 1e6:7.1f} Mo")
         self.stream.flush()
 
     def rows(self, source: str, read: int, kept: int, rejected: int) -> None:
-        self.stream.write(f"\r{source:24} lignes lues {_n(read):>11} · gardées {_n(kept):>11} · "
-                          f"rejetées {_n(rejected):>9}" + " " * 10)
+        self._write(f"{source:24} lignes lues {_n(read):>11} · gardées {_n(kept):>11} · rejets {_n(rejected):>9}")
+
+    def _write(self, line: str) -> None:
+        self.stream.write("\r" + line.ljust(100))
         self.stream.flush()
 
     def finish(self, report: Any) -> None:
@@ -135,7 +137,7 @@ def _sync(args: argparse.Namespace) -> int:
             print(f"{r.source} : inchangé depuis la dernière mise à jour (rien à télécharger).")
         elif r.status == "ok":
             reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.rejected.items())) or "aucune"
-            print(f"{r.source} : {_n(r.kept)} lignes chargées, {_n(r.rejected_total)} rejetées ({reasons}), "
+            print(f"{r.source} : {_n(r.kept)} lignes chargées, rejets : {_n(r.rejected_total)} ({reasons}), "
                   f"{_n(r.read)} lues en {r.seconds:.1f} s ({_n(r.rows_per_s)} lignes/s).")
         else:
             failed = True

@@ -8,6 +8,7 @@ that is. It never raises for a source failure: the person always gets an answer.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -196,10 +197,14 @@ def _place_from(commune: Any) -> Place | None:
 def _resolve_place(text: str, deps: TrainingsDeps) -> tuple[Place | None, str | None, str]:
     """(place, message_fr, status) — status "ok" | "place_not_found" | "place_ambiguous"."""
     text = (text or "").strip()
-    if len(text) == 5 and text[:2].isalnum() and text[2:].isdigit():
-        place = _place_from(deps.index.get(text.upper()))
+    if text.lower().startswith("insee:"):
+        # An already-resolved commune (e.g. from a slot). Plain 5 digits go through the resolver,
+        # because many INSEE codes are also someone else's postcode (62300: Lens's postcode,
+        # Équihen-Plage's INSEE code).
+        place = _place_from(deps.index.get(text[6:].strip().upper()))
         if place is not None:
             return place, None, "ok"
+        return None, "Je ne trouve pas cette commune.", "place_not_found"
     resolution = deps.resolver(text)
     if resolution.status == "found":
         place = _place_from(resolution.commune)
@@ -262,6 +267,12 @@ def _from_body(hit: BodyHit) -> TrainingItem:
                         hit.distance_km is None, None, url, hit.source, is_source)
 
 
+def _rounded(item: TrainingItem) -> TrainingItem:
+    if item.distance_km is None:
+        return item
+    return dataclasses.replace(item, distance_km=round(item.distance_km, 1))
+
+
 def _freshness(hits: Sequence[TrainingHit | BodyHit]) -> date | None:
     dates = [h.checked_on if h.source == "embedded" or h.fetched_at is None else h.fetched_at.date() for h in hits]
     dates = [d for d in dates if d is not None]
@@ -298,7 +309,11 @@ def _try_live(fld: Field, place: Place, radius_km: float, cpf_only: bool,
 
 def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: float = 30, cpf_only: bool = False,
                      live: bool = True, limit: int = 5, deps: TrainingsDeps | None = None) -> TrainingsAnswer:
-    """Trainings (or, failing that, training bodies) for a field near a commune, with a French text."""
+    """Trainings (or, failing that, training bodies) for a field near a commune, with a French text.
+
+    `commune_text_or_code` is what the person typed (name, postcode…, resolved by `bot.geo.resolve`)
+    or `"insee:<code>"` for a commune already resolved.
+    """
     deps = deps or default_deps()
     fld = resolve_field(field_text or "")
     if fld is None:
@@ -316,7 +331,7 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
         items, answered = _try_live(fld, place, radius_km, cpf_only, deps)
         if items:
             items.sort(key=lambda i: (i.distance_km is None, i.distance_km or 0.0, i.name))
-            items = items[:limit]
+            items = [_rounded(i) for i in items[:limit]]
             lines = [header + " :"] + [_line(n, i) for n, i in enumerate(items, 1)]
             lines.append(f"Source : données en direct ({', '.join(_source_label(s) for s in answered)}), "
                          f"consultées le {deps.today():%d/%m/%Y}. Vérifiez les dates et conditions auprès de "
@@ -334,7 +349,7 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
             bodies = search_bodies(session, codes=fld.codes(broad=True), lat=place.lat, lon=place.lon,
                                    radius_km=radius_km, departements=[place.departement],
                                    limit=limit - len(trainings))
-    items = [_from_training(t) for t in trainings] + [_from_body(b) for b in bodies]
+    items = [_rounded(_from_training(t)) for t in trainings] + [_rounded(_from_body(b)) for b in bodies]
     fresh = _freshness([*trainings, *bodies])
     freshness = _catalogue_freshness(trainings, bodies, fresh)
     if trainings:

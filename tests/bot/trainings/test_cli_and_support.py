@@ -56,7 +56,7 @@ def test_cli_sync(db, settings, index, monkeypatch, capsys):
     monkeypatch.setattr("bot.config.get_settings", lambda: settings)
     monkeypatch.setattr("bot.trainings.places.default_index", lambda: index)
     assert run(["sync", "--only", "of", "--quiet"]) == 0
-    assert "4 lignes chargées, 3 rejetées" in capsys.readouterr().out
+    assert "4 lignes chargées, rejets : 3" in capsys.readouterr().out
     assert run(["sync", "--only", "of"]) == 0
     captured = capsys.readouterr()
     assert "inchangé" in captured.out

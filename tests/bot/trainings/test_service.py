@@ -51,7 +51,7 @@ def test_catalogue_answer_with_only_bodies(catalogue, index):
 
 
 def test_live_answer_within_budget(catalogue, index, server):
-    answer = answer_trainings("data", "62498", deps=deps(catalogue, index, server))
+    answer = answer_trainings("data", "insee:62498", deps=deps(catalogue, index, server))
     assert answer.source == "live" and answer.status == "ok"
     assert set(answer.live_sources) == {"mon-compte-formation", "la-bonne-alternance"}
     names = [i.name for i in answer.items]
@@ -94,6 +94,9 @@ def test_unknown_field_and_places(catalogue, index):
     assert nowhere.status == "place_not_found" and nowhere.text_fr
     ambiguous = answer_trainings("data", "02100", deps=deps(catalogue, index))
     assert ambiguous.status == "place_ambiguous" and "Saint-Quentin" in ambiguous.text_fr
+    assert answer_trainings("data", "insee:99999", deps=deps(catalogue, index)).status == "place_not_found"
+    by_postcode = answer_trainings("aide-soignant", "62300", deps=deps(catalogue, index))
+    assert by_postcode.commune_name == "Lens"  # plain digits are a postcode for the resolver
 
 
 def test_empty_catalogue_still_answers(db, index):
