@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.catalogue.cli",
     "bot.geo.cli",
     "bot.trainings.cli",
+    "bot.web.cli",
 )
 
 

@@ -1,0 +1,147 @@
+"""Who can help: structures near the person, a human counsellor, trainings."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import evaluate_profile, latest_entities, profile_from, send
+from bot.conversation.dialogue import Reply, messages
+
+log = logging.getLogger(__name__)
+
+#: Accompaniment ids whose structures are worth showing, in priority order, per situation.
+ACCOMPANIMENT = ("mon_cep_hdf", "france_travail", "mission_locale", "cap_emploi", "apec", "transitions_pro_hdf",
+                 "e2c", "epide", "reseaux_creation", "la_turbine_dunkerque", "entreprendre_ensemble_dunkerque",
+                 "proch_emploi", "vae")
+
+
+def _place(tracker: Tracker) -> dict[str, Any] | None:
+    """The person's resolved commune (from the slots, or named in the latest message)."""
+    from bot.geo import communes, resolve
+
+    code = tracker.get_slot("code_insee")
+    commune = communes().get(code) if code else None
+    named = latest_entities(tracker, "commune")
+    if named:
+        res = resolve(str(named[0]))
+        commune = res.commune if res.status == "found" else commune
+    if commune is None and tracker.get_slot("commune"):
+        res = resolve(str(tracker.get_slot("commune")))
+        commune = res.commune if res.status == "found" else None
+    if commune is None:
+        return None
+    return {"code_insee": commune.code_insee, "nom": commune.nom, "departement": commune.departement,
+            "region": commune.region, "lat": commune.lat, "lon": commune.lon}
+
+
+def _contact(s: dict[str, Any]) -> str:
+    c = s["contact"]
+    parts = [v for v in (c.get("phone"), c.get("website") or c.get("contact_url"), c.get("email")) if v]
+    return (" — " + " · ".join(parts)) if parts else ""
+
+
+def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5) -> Reply:
+    """The nearest structures serving the person's recommended accompaniments."""
+    from actions.services import get_services
+    from bot.catalogue.structures import structures_near
+
+    m = messages()["nearby"]
+    seen: set[str] = set()
+    rows: list[dict[str, Any]] = []
+    with get_services().session_factory() as session:
+        for dispositif in dispositif_ids:
+            for near in structures_near(session, place, for_id=dispositif, radius_km=40, limit=2):
+                item = near.to_dict()
+                if item["id"] not in seen:
+                    seen.add(item["id"])
+                    rows.append(item)
+    if not rows:
+        return Reply(m["none"].format(commune=place["nom"], fallback=messages()["human"]["generic"]))
+    lines = [m["intro"].format(commune=place["nom"])]
+    for r in rows[:limit]:
+        where = r["address"]["street"] or r["address"]["commune"] or "votre secteur"
+        if r["address"]["street"] and r["address"]["commune"]:
+            where = f"{r['address']['street']}, {r['address']['commune']}"
+        distance = f" ({r['distance_km']:.0f} km)" if r["distance_km"] is not None and r["distance_km"] >= 1 else ""
+        line = m["item"].format(name=r["name"], where=where, distance=distance, contact=_contact(r))
+        if r["to_verify"]:
+            line += m["verify"]
+        lines.append(line)
+    return Reply("\n".join(lines))
+
+
+def _accompaniments(tracker: Tracker) -> list[str]:
+    profile = profile_from(tracker)
+    if not profile:
+        return ["mon_cep_hdf", "france_travail", "mission_locale", "cap_emploi"]
+    result = evaluate_profile(profile, tracker)
+    ids = [i["id"] for i in result["recommended"] if i["id"] in ACCOMPANIMENT]
+    return ids or ["mon_cep_hdf", "france_travail"]
+
+
+class ActionNearbyHelp(Action):
+    """"Qui peut m'aider près de chez moi ?": nearest structures for the person's situation."""
+
+    def name(self) -> str:
+        return "action_nearby_help"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        place = _place(tracker)
+        if place is None:
+            send(dispatcher, Reply(messages()["nearby"]["need_commune"]))
+            return []
+        send(dispatcher, nearby_reply(place, _accompaniments(tracker)))
+        return []
+
+
+class ActionHumanContacts(Action):
+    """A human counsellor: always available, the right one for the situation."""
+
+    def name(self) -> str:
+        return "action_human_contacts"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        m = messages()["human"]
+        place = _place(tracker)
+        send(dispatcher, Reply(m["intro"] + "\n" + m["generic"]))
+        if place is None:
+            send(dispatcher, Reply(m["ask_commune"]))
+        else:
+            send(dispatcher, nearby_reply(place, _accompaniments(tracker), limit=3))
+        return []
+
+
+class ActionSearchTrainings(Action):
+    """"Quelles formations en data près de Lens ?" / "et les formations ?": a short list."""
+
+    def name(self) -> str:
+        return "action_search_trainings"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        from actions.services import get_services
+
+        field = next(iter(latest_entities(tracker, "target_field")), None) or tracker.get_slot("target_field")
+        place = next(iter(latest_entities(tracker, "commune")), None) or tracker.get_slot("code_insee") \
+            or tracker.get_slot("commune")
+        if not field:
+            send(dispatcher, Reply("Dans quel domaine ou pour quel métier cherchez-vous une formation ? "
+                                   "(par exemple « data », « aide-soignant », « plombier »)"))
+            return []
+        if not place:
+            send(dispatcher, Reply(messages()["nearby"]["need_commune"]))
+            return []
+        try:
+            answer = get_services().trainings(str(field), str(place))
+        except Exception:  # a bug there must not end the conversation
+            log.exception("trainings search failed")
+            send(dispatcher, Reply("Je n'arrive pas à chercher les formations pour le moment. Vous pouvez consulter "
+                                   "Mon Compte Formation : https://www.moncompteformation.gouv.fr"))
+            return []
+        send(dispatcher, Reply(answer.text_fr))
+        return []

@@ -1,0 +1,53 @@
+"""Restart, erasure information, and the calm rephrase when the assistant is not sure."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import send
+from bot.conversation.dialogue import Button, Reply, messages
+
+
+class ActionRestartConversation(Action):
+    """Forget the person's situation and start again (the conversation log stays until erased)."""
+
+    def name(self) -> str:
+        return "action_restart_conversation"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, Reply(messages()["restart"]))
+        return [ActiveLoop(None), AllSlotsReset()]
+
+
+class ActionEraseInfo(Action):
+    """How to erase the conversation, on the web and on messaging apps."""
+
+    def name(self) -> str:
+        return "action_erase_info"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        send(dispatcher, Reply(messages()["erase"]))
+        return []
+
+
+class ActionRephrase(Action):
+    """Low confidence or an answer that does not fit: say so, never guess silently, offer buttons."""
+
+    def name(self) -> str:
+        return "action_rephrase"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        m = messages()
+        text = (tracker.latest_message or {}).get("text") or ""
+        if len(text) > 2000:
+            send(dispatcher, Reply(m["long_message"]))
+        if tracker.active_loop_name:
+            # the form asks its question again right after this, with its buttons
+            send(dispatcher, Reply(m["rephrase"]["in_form"]))
+            return []
+        buttons = tuple(Button(b["title"], b["payload"]) for b in m["rephrase"]["buttons"])
+        send(dispatcher, Reply(m["rephrase"]["text"], buttons))
+        return []

@@ -1,0 +1,61 @@
+"""get_services(): the domain objects the actions use, built lazily once — the seam tests replace."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What the actions need from bot/."""
+
+    today: Callable[[], date]
+    session_factory: Any  # sqlalchemy sessionmaker for the knowledge base
+    trainings: Callable[..., Any]  # bot.trainings.service.answer_trainings-compatible
+
+
+_lock = threading.Lock()
+_services: Services | None = None
+
+
+def _today() -> date:
+    """Today, or CAP_AS_OF (YYYY-MM-DD) to replay a conversation under fixed rules."""
+    fixed = os.environ.get("CAP_AS_OF")
+    return date.fromisoformat(fixed) if fixed else date.today()
+
+
+def _build() -> Services:
+    from bot.catalogue.build import build_database, is_built
+    from bot.catalogue.db import make_engine, make_sessionmaker
+    from bot.config import get_settings
+    from bot.trainings.service import answer_trainings
+
+    engine = make_engine(get_settings().database_url)
+    if not is_built(engine):
+        log.info("knowledge base not built yet: building it")
+        build_database(engine=engine)
+    return Services(today=_today, session_factory=make_sessionmaker(engine), trainings=answer_trainings)
+
+
+def get_services() -> Services:
+    """The process-wide services (built on first use, thread-safe)."""
+    global _services
+    if _services is None:
+        with _lock:
+            if _services is None:
+                _services = _build()
+    return _services
+
+
+def set_services(services: Services | None) -> None:
+    """Replace the services (tests)."""
+    global _services
+    _services = services

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Starts the action server, the Rasa server (REST + socket.io + HTTP API) and the web page.
+# Ctrl-C stops everything this script started. `--shell` chats in the terminal instead of the web page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8080}
+export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
+export ACTION_PORT RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
+PY=.venv/bin/python
+RASA=.venv/bin/rasa
+LOGS=${CAP_VAR_DIR:-var}/logs
+mkdir -p "$LOGS"
+
+MODEL=$($PY scripts/train_if_needed.py)
+$PY scripts/render_config.py >/dev/null
+ENDPOINTS=${CAP_VAR_DIR:-var}/endpoints.yml
+CREDENTIALS=${CAP_VAR_DIR:-var}/credentials.yml
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo; echo "» Arrêt des serveurs…"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap cleanup INT TERM EXIT
+
+wait_for() {  # url, name, pid
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$1"; then return 0; fi
+    if ! kill -0 "$3" 2>/dev/null; then echo "Le $2 s'est arrêté : voir $LOGS/" >&2; exit 1; fi
+    sleep 0.5
+  done
+  echo "Le $2 ne répond pas (voir $LOGS/)." >&2; exit 1
+}
+
+echo "» Serveur d'actions sur le port $ACTION_PORT"
+$RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
+pids+=($!); action_pid=$!
+wait_for "http://localhost:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
+
+if [ "${1:-}" = "--shell" ]; then
+  echo "» Discussion dans le terminal (Ctrl-D ou /stop pour quitter)"
+  $RASA shell -m "$MODEL" --endpoints "$ENDPOINTS" --log-level WARNING
+  exit 0
+fi
+
+auth=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then auth=(--auth-token "$RASA_AUTH_TOKEN"); fi
+echo "» Serveur Rasa sur le port $RASA_PORT (modèle $(basename "$MODEL"))"
+$RASA run -m "$MODEL" --enable-api --cors "*" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
+  --credentials "$CREDENTIALS" ${auth[@]+"${auth[@]}"} >"$LOGS/rasa.log" 2>&1 &
+pids+=($!); rasa_pid=$!
+
+echo "» Page web sur le port $WEB_PORT"
+$PY -m bot web --port "$WEB_PORT" --rasa-url "$RASA_PUBLIC_URL" >"$LOGS/web.log" 2>&1 &
+pids+=($!); web_pid=$!
+
+wait_for "http://localhost:$RASA_PORT/version" "serveur Rasa" "$rasa_pid"
+wait_for "http://localhost:$WEB_PORT/" "serveur web" "$web_pid"
+
+cat <<TXT
+
+  Cap Reconversion est prêt.
+    Discuter :           http://localhost:$WEB_PORT/
+    API REST :           http://localhost:$RASA_PORT/webhooks/rest/webhook
+    Serveur d'actions :  http://localhost:$ACTION_PORT
+  Journaux : $LOGS/   —   Ctrl-C pour tout arrêter.
+
+TXT
+wait -n "${pids[@]}" || true
+echo "Un des serveurs s'est arrêté (voir $LOGS/)." >&2
