@@ -7,6 +7,7 @@ import gzip
 import io
 import logging
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -170,6 +171,7 @@ class CommuneIndex:
         self._fuzzy_buckets: dict[str, list[tuple[str, frozenset[str]]]] | None = None
         self._prefix: dict[str, list[tuple[tuple[str, ...], str]]] | None = None
         self._short: dict[str, Commune] = {}
+        self._sorted_keys: list[str] | None = None
         self._max_tokens = max_tokens
         self._short = short_names
 
@@ -212,6 +214,14 @@ class CommuneIndex:
     def lookup_key(self, key: str) -> NameEntry | None:
         """Official name first, then other names."""
         return self._names.get(key) or self._aliases.get(key)
+
+    def has_key_prefix(self, prefix: str) -> bool:
+        """True when some name key starts with `prefix` (lets text scanning stop early)."""
+        keys = self._sorted_keys
+        if keys is None:
+            keys = self._sorted_keys = sorted(set(self._names) | set(self._aliases))
+        pos = bisect_left(keys, prefix)
+        return pos < len(keys) and keys[pos].startswith(prefix)
 
     @property
     def max_name_tokens(self) -> int:

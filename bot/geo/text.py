@@ -59,7 +59,9 @@ IDENTIFIER_WORDS = frozenset({
     "matricule", "identifiant", "contrat", "facture", "compte", "badge", "commande", "ticket",
 })
 _SEPARATOR_RE = re.compile(r"^[ \t\-'’]{1,3}$")
-_URL_RE = re.compile(r"(https?://|www\.)\S+|\S+@\S+\.\w+|\S+\.(fr|com|org|net|gouv)\S*", re.IGNORECASE)
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*\.(?:fr|com|org|net|eu)\b\S*",
+                     re.IGNORECASE)
+_URL_HINT_RE = re.compile(r"://|www\.|@|\.(?:fr|com|org|net|eu)\b", re.IGNORECASE)
 _MONEY_RE = re.compile(r"^\s*[€$%£]")
 _SENTENCE_END = re.compile(r"[.!?\n:;«»\"(]")
 
@@ -115,7 +117,9 @@ def stopwords() -> frozenset[str]:
 def _tokenize(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
     prev_end = 0
-    hidden = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]  # web and e-mail addresses
+    hidden: list[tuple[int, int]] = []  # web and e-mail addresses
+    if _URL_HINT_RE.search(text):
+        hidden = [(m.start(), m.end()) for m in _URL_RE.finditer(text)]
     for m in TOKEN_RE.finditer(text):
         if any(a <= m.start() < b for a, b in hidden):
             continue
@@ -143,6 +147,9 @@ class _Scanner:
         self.prefer_region = prefer_region
         self.toks = _tokenize(text)
         self.stop = stopwords()
+        # sep_ok[k]: only a space, hyphen or apostrophe between token k and token k + 1.
+        toks = self.toks
+        self.sep_ok = [bool(_SEPARATOR_RE.match(text[toks[k].end:toks[k + 1].start])) for k in range(len(toks) - 1)]
 
     # -- evidence ---------------------------------------------------------------------------------
 
@@ -161,8 +168,7 @@ class _Scanner:
 
     def joinable(self, i: int, j: int) -> bool:
         """Tokens i..j-1 are separated only by spaces, hyphens or apostrophes."""
-        toks = self.toks
-        return all(_SEPARATOR_RE.match(self.text[toks[k - 1].end:toks[k].start]) for k in range(i + 1, j))
+        return all(self.sep_ok[k] for k in range(i, j - 1))
 
     def accept(self, entry: NameEntry, i: int, j: int, chosen: Commune | None,
                ordered: list[Commune]) -> bool:
@@ -206,14 +212,17 @@ class _Scanner:
         if toks[i].norm.isdigit():
             return None
         limit = min(len(toks), i + self.idx.max_name_tokens)
+        contraction = CONTRACTIONS.get(toks[i - 1].norm) if i > 0 else None
+        has_prefix = self.idx.has_key_prefix
         keys: list[tuple[int, str]] = []
         key = ""
         for j in range(i, limit):
-            if toks[j].norm.isdigit() or (j > i and not self.joinable(j - 1, j + 1)):
+            if toks[j].norm.isdigit() or (j > i and not self.sep_ok[j - 1]):
                 break
             key += toks[j].norm
+            if not has_prefix(key) and not (contraction and has_prefix(contraction + key)):
+                break  # no commune name starts like this: stop extending
             keys.append((j + 1, key))
-        contraction = CONTRACTIONS.get(toks[i - 1].norm) if i > 0 else None
         for j, key in reversed(keys):
             for k in ((CONTRACTIONS[toks[i - 1].norm] + key) if contraction else None, key):
                 if not k:
