@@ -172,3 +172,11 @@ def test_speed():
     for text in ("lille", "Saint-Quentin 02100", "02100", "villeneuve dascq", "valencienne", "amien"):
         resolve(text)
     assert time.perf_counter() - start < 0.5
+
+
+def test_persona_communes_resolve(personas):
+    for p in personas:
+        typed = p["profile"].get("commune")
+        if typed:
+            r = resolve(typed)
+            assert r.status == "found" and not r.fuzzy and r.commune.region == "32", (p["id"], typed)
