@@ -104,8 +104,18 @@ def build_rows(doc: dict[str, Any], index: CommuneIndex | None) -> tuple[list[di
             "note": body.get("note"), "source_title": body["source"]["title"], "source_url": body["source"]["url"],
             "licence": body.get("licence"), "checked_on": body["checked_on"], "fetched_at": now,
         }
-        body_rows.append(row)
         by_id[body["id"]] = row
+        zone = [c for c in (index.get(code) if index is not None else None for code in body.get("zone_communes") or ())
+                if c is not None and getattr(c, "lat", None) is not None]
+        if zone and not body.get("code_insee"):
+            # One positioned row per town of its area (same body: search shows it once, nearest first).
+            for commune in zone:
+                body_rows.append({**row, "id": f"{row['id']}@{commune.code_insee}",
+                                  "commune": f"secteur de {commune.nom}", "code_insee": commune.code_insee,
+                                  "departement": commune.departement, "lat": commune.lat, "lon": commune.lon,
+                                  "coord_source": "zone"})
+        else:
+            body_rows.append(row)
     training_rows: list[dict] = []
     for item in doc.get("trainings") or []:
         body = by_id[item["body"]]
@@ -169,5 +179,5 @@ def load_embedded(session: Session, *, index: CommuneIndex | None = None, path: 
         "fetched_at": now, "checked_at": now, "rows": len(body_rows) + len(training_rows), "rejected": 0,
         "status": "ok", "detail": None,
     }])
-    log.info("embedded catalogue: %d bodies, %d trainings", len(body_rows), len(training_rows))
+    log.info("embedded catalogue: %d body rows, %d trainings", len(body_rows), len(training_rows))
     return len(body_rows) + len(training_rows)

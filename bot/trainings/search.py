@@ -231,7 +231,8 @@ def search_bodies(session: Session, *, codes: Sequence[str], lat: float, lon: fl
     for b, dist, match in candidates:
         if qualiopi_only and not b.qualiopi:
             continue
-        keys = {body_key(b.name, b.code_insee)} | ({f"siret:{b.siret}"} if b.siret else set())
+        keys = ({body_key(b.name, b.code_insee), f"id:{b.id.split('@')[0]}"}
+                | ({f"siret:{b.siret}"} if b.siret else set()))
         if keys & seen:
             continue
         seen |= keys

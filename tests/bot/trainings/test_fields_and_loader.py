@@ -57,6 +57,8 @@ def test_embedded_codes_match_real_communes():
             commune = idx.get(record["code_insee"])
             assert commune is not None, record["id"]
             assert normalise(commune.nom) in normalise(record["commune"]), (record["id"], commune.nom)
+        for code in record.get("zone_communes") or ():
+            assert idx.get(code) is not None and idx.get(code).departement == record["departement"]
 
 
 def test_load_embedded_is_idempotent(db, index):
@@ -73,8 +75,8 @@ def test_load_embedded_is_idempotent(db, index):
         lens_less = session.execute(select(TrainingBody).where(TrainingBody.code_insee.is_not(None),
                                                               TrainingBody.lat.is_(None))).scalars().all()
         assert lens_less == []  # every commune of the catalogue is in the fake index
-        greta = session.get(TrainingBody, "embedded:greta-grand-hainaut")
-        assert greta.lat is None and greta.departement == "59"
+        greta = session.get(TrainingBody, "embedded:greta-grand-hainaut@59606")
+        assert greta.commune == "secteur de Valenciennes" and greta.coord_source == "zone" and greta.lat
         assert session.get(CatalogueSource, "embedded").status == "ok"
 
 

@@ -108,11 +108,17 @@ def test_bodies_dedupe_and_multidisciplinary(db, index):
     assert all(h.distance_km is None or h.distance_km <= 30 for h in hits)
 
 
-def test_department_level_bodies_are_offered_in_their_department(db, index):
+def test_area_bodies_are_offered_around_their_towns_only(db, index):
     with db.begin() as s:
         load_embedded(s, index=index)
-    valenciennes = COMMUNES["59606"]
-    with db() as s:
-        hits = search_bodies(s, codes=["nsf:326"], lat=valenciennes.lat, lon=valenciennes.lon, radius_km=20,
-                             departements=["59"])
-    assert any(h.id == "embedded:greta-grand-hainaut" and h.distance_km is None for h in hits)
+
+    def names_near(code):
+        c = COMMUNES[code]
+        with db() as s:
+            return [(h.id, h.commune) for h in search_bodies(s, codes=["nsf:326"], lat=c.lat, lon=c.lon,
+                                                             radius_km=20, departements=[c.departement])]
+
+    near_valenciennes = names_near("59606")
+    greta = [h for h in near_valenciennes if h[0].startswith("embedded:greta-grand-hainaut")]
+    assert greta == [("embedded:greta-grand-hainaut@59606", "secteur de Valenciennes")]  # once, nearest town
+    assert not any(i.startswith("embedded:greta") for i, _ in names_near("59512"))  # not in Roubaix
