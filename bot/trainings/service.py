@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from bot.clients.http import NO_RETRY, SourceError
@@ -54,7 +55,8 @@ class TrainingItem:
 class TrainingsAnswer:
     """The answer for the conversation (items + a ready-to-send French text)."""
 
-    status: str  # "ok" | "only_bodies" | "empty" | "unknown_field" | "place_not_found" | "place_ambiguous"
+    # "ok" | "only_bodies" | "empty" | "unknown_field" | "place_not_found" | "place_ambiguous" | "unavailable"
+    status: str
     items: tuple[TrainingItem, ...]
     source: str  # "live" | "catalogue" | "none"
     fresh_as_of: date | None
@@ -114,9 +116,11 @@ class McfLiveSource:
 
     def search(self, fld: Field, place: Place, radius_km: float, cpf_only: bool,
                deadline: float) -> list[TrainingItem]:
-        where = build_where(romes=fld.rome, formacodes=fld.formacode, departements=[place.departement])
-        if not where or (not fld.rome and not fld.formacode):
+        specific = bool(fld.rome or fld.formacode)
+        if not specific and not fld.nsf:
             return []
+        where = build_where(romes=fld.rome, formacodes=fld.formacode, nsf=() if specific else fld.nsf,
+                            departements=[place.departement])
         page = self.client.records(where=where, limit=50, deadline=deadline)
         from bot.trainings.models import TrainingBody
 
@@ -340,15 +344,21 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
                                    place.code_insee, place.nom, radius_km, answered)
 
     filters = Filters(cpf_only=cpf_only)
-    with deps.session_factory() as session:
-        trainings = search_trainings(session, specific=fld.codes(broad=False), broad=fld.codes(broad=True),
-                                     lat=place.lat, lon=place.lon, radius_km=radius_km, filters=filters,
-                                     limit=limit)
-        bodies: list[BodyHit] = []
-        if len(trainings) < limit and not cpf_only:
-            bodies = search_bodies(session, codes=fld.codes(broad=True), lat=place.lat, lon=place.lon,
-                                   radius_km=radius_km, departements=[place.departement],
-                                   limit=limit - len(trainings))
+    bodies: list[BodyHit] = []
+    try:
+        with deps.session_factory() as session:
+            trainings = search_trainings(session, specific=fld.codes(broad=False), broad=fld.codes(broad=True),
+                                         lat=place.lat, lon=place.lon, radius_km=radius_km, filters=filters,
+                                         limit=limit)
+            if len(trainings) < limit and not cpf_only:
+                bodies = search_bodies(session, codes=fld.codes(broad=True), lat=place.lat, lon=place.lon,
+                                       radius_km=radius_km, departements=[place.departement],
+                                       limit=limit - len(trainings))
+    except SQLAlchemyError:
+        log.exception("trainings catalogue unavailable")
+        return TrainingsAnswer("unavailable", (), "none", None,
+                               "Je ne peux pas consulter le catalogue des formations pour le moment. " + CEP_HINT,
+                               fld.id, fld.label, place.code_insee, place.nom, radius_km)
     items = [_rounded(_from_training(t)) for t in trainings] + [_rounded(_from_body(b)) for b in bodies]
     fresh = _freshness([*trainings, *bodies])
     freshness = _catalogue_freshness(trainings, bodies, fresh)

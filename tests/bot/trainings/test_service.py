@@ -102,3 +102,11 @@ def test_unknown_field_and_places(catalogue, index):
 def test_empty_catalogue_still_answers(db, index):
     answer = answer_trainings("plombier", "Lens", deps=deps(db, index))
     assert answer.status == "empty" and answer.items == () and "élargir" in answer.text_fr
+
+
+def test_missing_catalogue_still_answers(tmp_path, index):
+    from bot.catalogue.db import make_engine, make_sessionmaker
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'not-built.db'}")  # no tables at all
+    answer = answer_trainings("data", "Lens", deps=deps(make_sessionmaker(engine), index))
+    assert answer.status == "unavailable" and "conseiller" in answer.text_fr
