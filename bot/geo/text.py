@@ -4,7 +4,7 @@ Precision matters more than recall: many commune names are ordinary French words
 "Sains", "Plus", "Croix"…). A name is only taken with enough evidence: a preposition before it
 ("à", "vers", "sur", "près de", "j'habite"…), a capital letter in the middle of a sentence, a
 multi-word name, an adjacent postcode, or, for an unambiguous town of 10,000+ people, nothing more.
-Ordinary words (`data/mots_courants.txt`) need both a preposition and a capital letter.
+Ordinary words (`data/mots_courants.yml`) need both a preposition and a capital letter.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ __all__ = ["Match", "find_communes_in_text", "stopwords"]
 
 log = logging.getLogger(__name__)
 
-STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "mots_courants.txt"
+STOPWORDS_FILE = Path(__file__).resolve().parent / "data" / "mots_courants.yml"
 
 # Words right before a name that make it a place ("à Lille", "vers Béthune", "j'habite Lomme").
 STRONG_CUES = frozenset({
@@ -110,7 +110,8 @@ def stopwords() -> frozenset[str]:
         with _stop_lock:
             if _stopwords is None:
                 lines = STOPWORDS_FILE.read_text(encoding="utf-8").splitlines()
-                _stopwords = frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
+                # A YAML list of quoted words, read without a YAML parser (`- "croix"`).
+                _stopwords = frozenset(w[2:].strip().strip('"') for w in lines if w.startswith("- "))
     return _stopwords
 
 

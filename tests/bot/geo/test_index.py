@@ -81,3 +81,15 @@ def test_normalisation():
 ])
 def test_osa_distance(a, b, d):
     assert osa_distance(a, b, 2) == d
+
+
+def test_common_words_file_is_valid_yaml():
+    import yaml
+
+    from bot.geo.text import STOPWORDS_FILE, stopwords
+
+    words = yaml.safe_load(STOPWORDS_FILE.read_text(encoding="utf-8"))
+    assert all(isinstance(w, str) and w == fold(w) for w in words)
+    assert set(words) == stopwords()
+    assert {"croix", "avion", "sains", "plus", "bourg", "y", "eu"} <= stopwords()
+    assert not {"lille", "arras", "lens", "calais", "douai", "valenciennes"} & stopwords()
