@@ -61,6 +61,13 @@ class Context:
     place: Mapping[str, Any] | None  # {"region": "32", "epci": "…", "nom": "Lille"} once resolved
     place_status: str  # "found" | "unresolved" | "missing"
     eligible: Callable[[str], Outcome]  # verdict of another rule (memoised by the engine)
+    _base: dict[str, Any] | None = None
+
+    def base_vars(self) -> dict[str, Any]:
+        """Template values shared by every sentence of one rule (computed once)."""
+        if self._base is None:
+            self._base = {**self.params, "as_of": _fmt_date(self.as_of)}
+        return self._base
 
 
 class _Fmt(dict):
@@ -135,12 +142,12 @@ class Leaf(Node):
         return info.label if info else (self.field_name or "")
 
     def _vars(self, ctx: Context, **extra: Any) -> dict[str, Any]:
-        values = _Fmt(ctx.params)
-        values["label"] = self._label()
-        values["Label"] = _cap(self._label())
-        if self.field_name and self.field_name in ctx.profile:
+        values = _Fmt(ctx.base_vars())
+        label = self._label()
+        values["label"] = label
+        values["Label"] = _cap(label)
+        if self.field_name and self.field_name in ctx.profile and "value" not in extra:
             values["value"] = fmt_value(self.field_name, ctx.profile[self.field_name])
-        values["as_of"] = _fmt_date(ctx.as_of)
         values.update(extra)
         return values
 

@@ -42,11 +42,15 @@ class _Evaluation:
         self.rules = rules
         self._memo: dict[str, Outcome] = {}
         self._stack: set[str] = set()
+        self._contexts: dict[str, Context] = {}
 
     def context(self, rule: Rule) -> Context:
-        return Context(profile=self.norm.facts, bounds=self.norm.bounds, as_of=self.as_of,
-                       params=rule.params_at(self.as_of), place=self.norm.place,
-                       place_status=self.norm.place_status, eligible=self.eligibility)
+        ctx = self._contexts.get(rule.id)
+        if ctx is None:
+            ctx = self._contexts[rule.id] = Context(
+                profile=self.norm.facts, bounds=self.norm.bounds, as_of=self.as_of, params=rule.params_at(self.as_of),
+                place=self.norm.place, place_status=self.norm.place_status, eligible=self.eligibility)
+        return ctx
 
     def eligibility(self, rule_id: str) -> Outcome:
         if rule_id in self._memo:

@@ -30,17 +30,24 @@ def profile_schema() -> dict[str, Any]:
     return json.loads((CONTRACT_DIR / "profile.schema.json").read_text(encoding="utf-8"))
 
 
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(profile_schema())
+
+
 _FR_TYPES = {"integer": "un nombre entier", "number": "un nombre", "boolean": "vrai ou faux (true/false)",
              "string": "du texte", "object": "un objet JSON"}
 
 
 def validate_profile(profile: Any) -> dict[str, Any]:
     """Check `profile` against the schema; raise InvalidProfile naming the first bad field."""
-    import jsonschema  # local import: keeps `python -m bot` start-up light for other commands
-
     if not isinstance(profile, dict):
         raise InvalidProfile("(profil)", "the profile must be a JSON object", "le profil doit être un objet JSON")
-    validator = jsonschema.Draft202012Validator(profile_schema())
+    validator = _validator()
+    if validator.is_valid(profile):
+        return profile
     errors = sorted(validator.iter_errors(profile), key=lambda e: (list(e.path), e.validator))
     if not errors:
         return profile
@@ -97,7 +104,9 @@ def _resolve_place(facts: dict[str, Any]) -> tuple[dict[str, Any] | None, str, s
         return ({"code_insee": code, "nom": text or code, "region": None, "epci": None} if code else None,
                 "found" if code else "unresolved", None)
     if code:
-        commune = geo.communes().get(code)
+        from bot.geo.index import regional_communes
+
+        commune = regional_communes("32").get(code) or geo.communes().get(code)
         if commune is None:
             return None, "unresolved", f"Code INSEE « {code} » inconnu."
     else:

@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from bot.geo.index import Commune, CommuneIndex, NameEntry, communes, population_order
+from bot.geo.index import Commune, CommuneIndex, NameEntry, communes, population_order, regional_communes
 from bot.geo.normalize import TOKEN_RE, fold, map_token
 
 __all__ = ["MAX_CANDIDATES", "Resolution", "pick", "resolve"]
@@ -307,7 +307,16 @@ def resolve(text: str, prefer_region: str | None = "32") -> Resolution:
     Homonyms are settled by `prefer_region`, then by a clearly larger population; otherwise the
     result is "ambiguous" with candidates (most populous first, at most MAX_CANDIDATES).
     """
-    idx = communes()
+    if prefer_region:
+        # Most people live where the assistant works: the small regional index answers first, and
+        # the national one (slower to load) only when the region has no exact answer.
+        local = _resolve_in(regional_communes(prefer_region), text, prefer_region)
+        if local.status == "ambiguous" or (local.status == "found" and not local.fuzzy):
+            return local
+    return _resolve_in(communes(), text, prefer_region)
+
+
+def _resolve_in(idx: CommuneIndex, text: str, prefer_region: str | None) -> Resolution:
     query = _parse(text or "")
     if not query.codes:
         if query.insee:
