@@ -60,6 +60,7 @@ export class Widget {
     this.sent = []; // entries counted in counts.user, oldest first
     this.counts = { user: 0, bot: 0 }; // this conversation's messages the transcript accounts for
     this.syncing = false;
+    this.resync = false;
     this.activeGroups = [];
     this.isOpen = false;
     this.timers = {};
@@ -276,6 +277,11 @@ export class Widget {
   }
 
   async _onConfirm() {
+    if (this.syncing) {
+      // Confirmed again (quick reconnection) while reading the history: read it once more after.
+      this.resync = true;
+      return;
+    }
     const wasLost = this.connState === 'lost';
     const wasConnecting = this.connState === 'connecting';
     this.connState = 'ready';
@@ -305,7 +311,12 @@ export class Widget {
           this.queue.unshift({ payload: this.config.initPayload, hidden: true, node: null, state: 'queued' });
         }
         for (const entry of this.queue) this._clearPending(entry);
-        this._flush();
+        if (this.resync) {
+          this.resync = false;
+          this._onConfirm();
+        } else {
+          this._flush();
+        }
       }
     }
   }
@@ -604,6 +615,7 @@ export class Widget {
     this.sent = [];
     this.counts = { user: 0, bot: 0 };
     this.syncing = false;
+    this.resync = false;
     this.activeGroups = [];
     this._hideTyping();
     this.log.replaceChildren();
