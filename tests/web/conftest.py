@@ -8,6 +8,8 @@ assistant once `make test` starts it:
                         `--enable-api`). Unset: the fixture trains (once, cached in
                         var/test-models/) and starts the small test project below.
   RASA_AUTH_TOKEN       that server's HTTP API token, if it has one.
+  WEB_TEST_RASA         `assistant`: use the real assistant of the `assistant` fixture
+                        (tests/conftest.py) instead (then set WEB_TEST_SCRIPT too).
   WEB_URL               a running page server to use (its page must point at RASA_URL).
                         Unset: bot.web.server is started in-process on a free port.
   WEB_TEST_RASA_PROJECT Rasa project served when RASA_URL is unset (default tests/web/rasa_project).
@@ -171,21 +173,28 @@ class RasaServer:
 
 
 class ExternalRasa:
-    """A Rasa server somebody else runs (RASA_URL)."""
+    """A Rasa server somebody else runs (RASA_URL, or the session's `assistant` fixture)."""
 
     owned = False
-    tracker_db = None
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, tracker_db: Path | None = None, token: str | None = None) -> None:
         self.url = url.rstrip("/")
+        self.tracker_db = tracker_db  # an SQLite tracker store the tests may read, if known
+        self.token = token or os.environ.get("RASA_AUTH_TOKEN") or None
 
 
 @pytest.fixture(scope="session")
-def rasa_server(tmp_path_factory) -> Iterator[RasaServer | ExternalRasa]:
+def rasa_server(request, tmp_path_factory) -> Iterator[RasaServer | ExternalRasa]:
     """The Rasa server the widget talks to."""
     external = os.environ.get("RASA_URL")
     if external:
         yield ExternalRasa(external)
+        return
+    if os.environ.get("WEB_TEST_RASA") == "assistant":
+        # The real assistant that tests/conftest.py starts once for the whole session.
+        running = request.getfixturevalue("assistant")
+        yield ExternalRasa(running.rasa_url, tracker_db=getattr(running, "tracker_db", None),
+                           token=getattr(running, "token", None))
         return
     workdir = tmp_path_factory.mktemp("rasa")
     model_env = os.environ.get("WEB_TEST_RASA_MODEL")

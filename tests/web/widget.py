@@ -70,7 +70,7 @@ class RasaApi:
     def __init__(self, server: Any) -> None:
         self.server = server
         self.url = server.url
-        self.token = os.environ.get("RASA_AUTH_TOKEN")
+        self.token = getattr(server, "token", None) or os.environ.get("RASA_AUTH_TOKEN")
 
     def _request(self, url: str, body: dict | None = None) -> tuple[int, Any]:
         data = json.dumps(body).encode() if body is not None else None
