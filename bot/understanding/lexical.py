@@ -1,0 +1,450 @@
+"""Named facts: status, contract, diploma, RQTH, RSA, France Travail, schemes, and fact cues.
+
+Each finder returns `Cand`s in normalised offsets, with `fact=False` when the mention is negated,
+hypothetical, past or only wished for (the entity is still named, the profile is not changed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.understanding.dispositifs import dispositif_re, lookup
+from bot.understanding.doc import Cand, Doc
+
+__all__ = ["find_lexical"]
+
+_B = r"(?<![a-z0-9])"
+_E = r"(?![a-z0-9])"
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(_B + "(?:" + pattern + ")" + _E)
+
+
+# --------------------------------------------------------------------------------- status
+
+_STATUS = [
+    ("csp", _re(r"csp|contrat de securisation professionnelle")),
+    ("demandeur_emploi", _re(r"au chomage|chomeuse|chomeur|chomeurs|en recherche d'emploi"
+                             r"|en recherche d emploi|privee? d'emploi")),
+    ("demandeur_emploi", _re(r"demandeu(?:r|se)s?(?: d'| d | de )?\s?emploi")),
+    ("demandeur_emploi", _re(r"licenciee?s?")),
+    ("sans_emploi", _re(r"sans (?:emploi|travail|boulot|taf|job)")),
+    ("interimaire", _re(r"interimaires?")),
+    ("agent_public", _re(r"fonctionnaires?")),
+    ("agent_public", _re(r"agente?s? (?:territoria(?:l|le|ux|les)|public|publique|hospitali(?:er|ere)"
+                         r"|de la fonction publique|de l'etat|d'etat)")),
+    ("agent_public", _re(r"fonction publique(?: territoriale| hospitaliere| d'etat)?")),
+    ("independant", _re(r"(?:auto|micro)[ -]?entrepreneu(?:r|se)s?|independante?s?|freelance"
+                        r"|a mon compte|artisane?|commercante?|chef d'entreprise")),
+    ("independant_business", _re(r"(?:auto|micro)[ -]?entreprises?")),
+    ("etudiant", _re(r"etudiante?s?")),
+    ("salarie_prive", _re(r"salariee?s?(?: du prive| dans le prive)?")),
+    ("inactif_proche_aidant", _re(r"proches? aidante?s?|aidante?s? familia(?:l|le|ux)")),
+    ("inactif", _re(r"(?:mere|pere|femme|homme) au foyer|au foyer|inactive?")),
+    ("jeune_neet", _re(r"neet")),
+]
+_EMPLOYED = frozenset({"salarie_prive", "interimaire", "agent_public", "independant"})
+
+# --------------------------------------------------------------------------------- contract
+
+_CONTRACT = [
+    ("cdi", _re(r"cdi|c\.d\.i\.?|contrat a duree indeterminee")),
+    ("cdd", _re(r"cdd|c\.d\.d\.?|contrat a duree determinee")),
+    ("mission_interim", _re(r"interim")),
+    ("fonctionnaire", _re(r"titulaire|titularisee?")),
+    ("contractuel_public", _re(r"contractuel(?:le)?s?")),
+]
+
+# --------------------------------------------------------------------------------- diploma
+
+_DIPLOMA_ZERO = _re(r"(?:pas|aucun|sans|non|jamais eu|pas eu|n'ai aucun)(?: de| le| un| d'| aucun| de vrai)?"
+                    r"\s?diplomee?s?|brevet(?: des colleges)?")
+_BAC_PLUS = _re(r"bac ?\+ ?(?P<n>\d)|bac plus (?P<m>\d)")
+_DIPLOMAS = [
+    (3, _re(r"cap ?/ ?bep|cap[ -]bep|bep|certificat d'aptitude professionnelle"
+            r"|brevet d'etudes professionnelles")),
+    (3, _re(r"cap")),
+    (5, _re(r"bts|dut|deug|deust|brevet de technicien superieur")),
+    (6, _re(r"licence pro(?:fessionnelle)?|licence|bachelor|maitrise|master 1|master1|m1")),
+    (7, _re(r"master(?: 2| ii|2)?|m2|dess|dea|mba|diplome d'ingenieur|ingenieur diplomee?")),
+    (8, _re(r"doctorat|phd")),
+    (4, _re(r"brevet pro(?:fessionnel)?|daeu|baccalaureat|bac(?: pro(?:fessionnel)?| general| techno(?:logique)?"
+            r"| stmg| st2s| sti2d| stl| es| scientifique| litteraire| eco)?(?! ?\+| plus \d)")),
+]
+_BUT_RE = re.compile(r"(?<![A-Za-z])BUT(?![A-Za-z])")
+_DIPLOMA_AIM = frozenset({
+    "faire", "passer", "preparer", "prepare", "obtenir", "viser", "vise", "decrocher", "reprendre",
+    "valider", "integrer", "inscrire", "entrer", "formation", "alternance", "apprentissage", "veux",
+    "voudrais", "aimerais", "souhaite", "envisage", "objectif", "vers", "tenter", "commencer",
+    "suivre", "pour", "refaire", "reussir", "avoir", "par", "via", "type", "equivalent",
+})
+_DIPLOMA_HAVE = frozenset({"ai", "eu", "obtenu", "titulaire", "diplome", "diplomee", "avec", "niveau",
+                           "possede", "detiens", "fait", "g"})
+_CAP_LOWER_OK = frozenset({"un", "mon", "du", "niveau", "son", "ce", "d", "ai", "avec", "le"})
+
+# --------------------------------------------------------------------------------- others
+
+_RQTH_RE = _re(r"rqth|r\.q\.t\.h\.?|rqht|rtqh|(?:reconnaissance (?:de la qualite )?(?:de )?)?"
+               r"(?P<tw>travailleu(?:r|se)s? handicapee?s?)|reconnaissance (?:du |de mon )?handicap|mdph")
+_RSA_RE = _re(r"rsa|r\.s\.a\.?|revenu de solidarite(?: active)?")
+_FT_RE = _re(r"france ?travail|pole[ -]?emploi|anpe|francetravail")
+_ARE_RE = _re(
+    r"(?:je |j')?(?:touche|percois|recois|ai droit a|beneficie de)\s+(?:encore\s+|toujours\s+)?"
+    r"(?:l'|le |les |mon |mes |des |du |une )?"
+    r"(?:are|chomage|allocations?(?: de)?(?: chomage| retour a l'emploi)?|indemnites?(?: de)? chomage"
+    r"|ass|allocation de solidarite specifique)"
+    r"|(?:je suis |suis )?indemnisee?(?: par| a| au)?(?: pole emploi| france travail| chomage)?")
+_ML_FOLLOW_RE = _re(r"(?:suivie?|inscrite?|accompagnee?|suivis)(?: depuis \S+(?: \S+)?)?"
+                    r" (?:a|par|avec|dans|en) (?:la |une |ma )?missions? locales?"
+                    r"|(?:conseillere?|referente?) (?:de la |a la |de |en )?missions? locales?"
+                    r"|je vais a la mission locale")
+_LEFT_SCHOOL_RE = _re(
+    r"(?:arrete|quitte|lache|abandonne|sortie?|fini|termine|decroche|rate|redouble|viree?)"
+    r"(?: de)?(?: l'| le | la | les | mes | mon | ma )?\s?"
+    r"(?:ecole|lycee|college|cours|etudes|fac|scolarite|cursus|formation|apprentissage|terminale)"
+    r"|decrochage scolaire|decrocheu(?:r|se)|je traine|je fais rien|je fais plus rien|je ne fais rien"
+    r"|ni en emploi ni en formation|pas en formation|sorti(?:e)? du systeme scolaire")
+_CADRE_RE = _re(r"(?P<neg>non[ -]|pas |plus )?cadres?")
+_SICK_RE = _re(r"(?P<at>accidents? du travail|accidents? de travail|at/mp)"
+               r"|(?P<mp>maladies? professionnelles?|maladie pro)"
+               r"|(?P<m>arrets? maladie|arret de travail|longue maladie|en maladie|arret longue duree)")
+_UNPAID_RE = _re(r"conges? sans solde|conges? sabbatiques?|en disponibilite|mise en disponibilite")
+_QPV_RE = _re(r"qpv|quartiers? prioritaires?|zfrr|zrr|zone de revitalisation rurale|france ruralites"
+              r"|quartier politique de la ville")
+_SELF_INSURED_RE = _re(r"auto[ -]?assurance|auto[ -]?assure")
+_NOT_REGISTERED_RE = _re(r"(?:pas|jamais|plus|non)\s+(?:encore\s+|ete\s+|du tout\s+|vraiment\s+)?"
+                         r"(?:inscrite?s?|reinscrite?s?)")
+_OTHER_REGISTRATION = frozenset({"mission", "ecole", "fac", "formation", "cours", "cfa", "universite",
+                                 "concours", "apec", "cap", "liste", "club", "salle", "lycee", "stage"})
+_PART_TIME_RE = _re(r"mi[ -]?temps|(?P<p>\d{2}) ?%|4/5(?:e|eme)?|quatre cinquiemes?")
+
+# Words right before a mention that make it a question about the scheme, not a fact.
+_QUESTION_WORDS = frozenset({
+    "quoi", "comment", "qu'est", "est", "explique", "expliquer", "expliquez", "info", "infos",
+    "renseignement", "renseignements", "sert", "marche", "fonctionne", "existe", "existent",
+    "obtenir", "demander", "demande", "avoir", "faire", "droit", "differences", "difference",
+    "koi", "pourquoi", "quel", "quelle", "quels", "quelles", "combien", "qui",
+})
+_POSSESSION = frozenset({"ai", "ma", "mon", "suis", "reconnu", "reconnue", "titulaire", "beneficiaire",
+                         "avec", "obtenu", "eu", "g", "possede", "detiens", "une", "au"})
+_PENDING = frozenset({"cours", "attente", "attends", "attend", "demande", "dossier", "deposee",
+                      "depose", "bientot", "demander", "fais", "faire", "refus", "refusee"})
+
+
+def _question(doc: Doc, ns: int, ne: int) -> bool:
+    """Is the mention at [ns, ne) something asked about ("c'est quoi la RQTH ?")?"""
+    before = doc.before(ns, 5)
+    after = doc.after(ne, 5)
+    clause_end = doc.clause(ns)[1]
+    asks = clause_end < len(doc.text) and doc.text[clause_end] == "?"
+    near = set(before[-4:]) | set(after[:4])
+    if _POSSESSION & set(before[-3:]):
+        return False
+    if {"quoi", "koi", "comment", "expliquer", "explique", "expliquez", "infos", "info", "renseignement",
+            "renseignements", "sert", "existe", "existent", "fonctionne", "marche"} & near:
+        return True
+    if asks and ("quoi" in near or "qu" in before or "est" in after[:2] or "ca" in after[:1]):
+        return True
+    return not before and asks and len(after) <= 3
+
+
+def _context(doc: Doc, cand: Cand, *, past: bool = True, aim: bool = True) -> Cand:
+    """Set `fact=False` (and a flag) when the mention is negated, hypothetical, past or wished for."""
+    if doc.negated(cand.ns):
+        cand.flags.add("negated")
+    if doc.uncertain(cand.ns):
+        cand.flags.add("uncertain")
+        cand.fact = False
+    if doc.hypothetical(cand.ns):
+        cand.flags.add("hypothetical")
+        cand.fact = False
+    if past and doc.past(cand.ns):
+        cand.flags.add("past")
+        cand.fact = False
+    if aim and doc.aimed(cand.ns):
+        cand.flags.add("aim")
+        cand.fact = False
+    return cand
+
+
+def _status(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    for value, rx in _STATUS:
+        for m in rx.finditer(doc.text):
+            ns, ne = m.start(), m.end()
+            if value == "sans_emploi":
+                cand = Cand("status", "sans_emploi_non_inscrit", ns, ne)
+                cand.flags.add("sans_emploi")
+                out.append(_context(doc, cand, aim=False))
+                continue
+            if value == "independant_business":
+                before = doc.before(ns, 3)
+                if not ({"en", "ma", "mon", "une", "suis", "ai"} & set(before[-2:])) or doc.aimed(ns):
+                    continue
+                value_ = "independant"
+            else:
+                value_ = value
+            if value_ == "demandeur_emploi" and m.group().startswith("licenci"):
+                before = doc.before(ns, 3)
+                if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me"} & set(before):
+                    continue  # "je vais être licencié": still employed
+            cand = Cand("status", value_, ns, ne)
+            if value_ == "agent_public" and m.group().startswith("fonction publique"):
+                cand.flags.add("weak")
+            if m.group().startswith(("auto", "micro")) and "entrepreneu" in m.group():
+                cand.flags.add("micro")
+            if value_ == "independant" and doc.aimed(ns, extra=frozenset({"statut", "sous"})):
+                cand.flags.add("aim")
+                cand.fact = False
+            if value_ == "salarie_prive" and doc.before(ns, 1)[-1:] in (["les"], ["des"], ["aux"]):
+                continue  # "les salariés peuvent…": not about the person
+            _context(doc, cand, aim=value_ in _EMPLOYED or value_ == "etudiant",
+                     past=value_ not in {"demandeur_emploi", "csp"})
+            if "negated" in cand.flags:
+                cand.fact = False
+            out.append(cand)
+    return out
+
+
+def _contract(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    for value, rx in _CONTRACT:
+        for m in rx.finditer(doc.text):
+            ns, ne = m.start(), m.end()
+            if value == "fonctionnaire" and re.match(r"\s*(?:d'|de |du |des )", doc.text[ne:]):
+                continue  # "titulaire d'un CAP"
+            if value == "mission_interim":
+                prev = doc.before(ns, 2)
+                if prev[-1:] and prev[-1] in {"agence", "agences", "boite", "boites", "societe", "ett"} \
+                        or prev[-2:-1] and prev[-2] in {"agence", "agences", "boite", "boites"}:
+                    cand = Cand("contract", value, ns, ne, emit=False)
+                    cand.flags.add("agency")
+                    out.append(cand)
+                    continue
+            cand = _context(doc, Cand("contract", value, ns, ne))
+            if "negated" in cand.flags:
+                cand.fact = False
+            out.append(cand)
+    return out
+
+
+def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
+    out: list[Cand] = []
+    text = doc.text
+    for m in _DIPLOMA_ZERO.finditer(text):
+        out.append(Cand("diploma", 0, m.start(), m.end(), prio=6))
+    for m in _BAC_PLUS.finditer(text):
+        n = int(m.group("n") or m.group("m"))
+        level = 4 if n <= 1 else 5 if n == 2 else 6 if n <= 4 else 7 if n <= 7 else 8
+        out.append(Cand("diploma", level, m.start(), m.end(), prio=6))
+    for level, rx in _DIPLOMAS:
+        for m in rx.finditer(text):
+            ns, ne = m.start(), m.end()
+            if m.group() == "cap":
+                raw = doc.norm.original_text(ns, ne)
+                prev = doc.before(ns, 1)
+                if raw != "CAP" and asked != "diploma_level" and (
+                        not prev or prev[-1] not in _CAP_LOWER_OK or prev[-1] == "le"):
+                    continue
+            out.append(Cand("diploma", level, ns, ne))
+    for m in _BUT_RE.finditer(doc.norm.original):
+        ns = doc.norm_pos(m.start())
+        out.append(Cand("diploma", 6, ns, ns + 3))
+    for cand in out:
+        if cand.value == 0:
+            continue
+        before = doc.before(cand.ns, 5)
+        state = "have"
+        for w in reversed(before):
+            if w in _DIPLOMA_HAVE:
+                break
+            if w in _DIPLOMA_AIM:
+                state = "aim"
+                break
+        if before[-2:] in (["suis", "en"], ["es", "en"]) or before[-1:] == ["en"] and "suis" in before:
+            state = "study"
+        if state != "have":
+            cand.flags.add(state)
+            cand.emit = False
+            cand.fact = False
+        elif doc.negated(cand.ns, 4):
+            cand.flags.add("negated")
+            cand.emit = False
+            cand.fact = False
+    return out
+
+
+def _rqth(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    for m in _RQTH_RE.finditer(doc.text):
+        ns, ne = (m.start("tw"), m.end("tw")) if m.group("tw") else (m.start(), m.end())
+        if m.group() == "mdph" or _question(doc, m.start(), m.end()):
+            out.append(Cand("dispositif", "rqth", ns, ne, prio=6))
+            continue
+        cand = Cand("rqth", True, ns, ne, prio=6)
+        if doc.negated(m.start()):
+            cand.value = False
+            cand.flags.add("negated")
+        near = set(doc.before(m.start(), 4)) | set(doc.after(m.end(), 3))
+        if _PENDING & near and not cand.flags:
+            cand.value = False
+            cand.fact = False
+            cand.flags.add("pending")
+        if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.aimed(
+                m.start(), extra=frozenset({"demander", "obtenir"})) and not cand.flags:
+            cand.fact = False
+        out.append(cand)
+    return out
+
+
+def _rsa(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    for m in _RSA_RE.finditer(doc.text):
+        cand = Cand("rsa", True, m.start(), m.end(), prio=6)
+        if doc.negated(m.start()):
+            cand.value = False
+        if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.past(m.start()) \
+                or _question(doc, m.start(), m.end()):
+            cand.fact = False
+        out.append(cand)
+    return out
+
+
+def _france_travail(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    for m in _FT_RE.finditer(doc.text):
+        ns, ne = m.start(), m.end()
+        before = doc.before(ns, 5)
+        near = before[-4:]
+        registered_words = {"inscrit", "inscrite", "inscrits", "inscrites", "inscription", "reinscrit",
+                            "reinscrite", "suivi", "suivie", "conseiller", "conseillere", "rattache",
+                            "rattachee", "indemnise", "indemnisee", "radie", "radiee", "desinscrit",
+                            "desinscrite", "reinscrire"}
+        if set(near) & registered_words or near[-2:] in (["suis", "a"], ["suis", "au"], ["suis", "chez"],
+                                                           ["suis", "a"]):
+            cand = Cand("france_travail", True, ns, ne, prio=6)
+            if doc.negated(ns, 6) or set(near) & {"radie", "radiee", "desinscrit", "desinscrite"}:
+                cand.value = False
+                cand.flags.add("negated")
+            if doc.hypothetical(ns) or doc.uncertain(ns):
+                cand.fact = False
+            out.append(cand)
+        elif set(near) & {"inscrire", "inscris", "inscrive", "inscrit"} or "m" in near and "inscris" in near:
+            cand = Cand("france_travail", True, ns, ne, prio=6, fact=False)
+            cand.flags.add("aim")
+            out.append(cand)
+        else:
+            out.append(Cand("dispositif", "france_travail", ns, ne, prio=6))
+    return out
+
+
+def _dispositifs(doc: Doc) -> list[Cand]:
+    out: list[Cand] = []
+    original = doc.norm.original
+    for m in dispositif_re().finditer(doc.text):
+        rid = lookup(m.group())
+        if rid is None:
+            continue
+        ns, ne = m.start(), m.end()
+        raw = doc.norm.original_text(ns, ne)
+        if rid == "pro_a" and re.fullmatch(r"pro\s+a", m.group()):
+            if "à" in raw or "À" in raw:
+                continue
+            prev = doc.before(ns, 1)
+            if prev and prev[-1] not in {"la", "le", "l", "du", "de", "en", "une", "par", "via", "avec",
+                                         "sur", "un", "dispositif"}:
+                continue
+        if rid == "mon_cep_hdf" and m.group() == "cep" and raw.islower() and doc.before(ns, 1)[-1:] not in (
+                ["le"], ["mon"], ["du"], ["un"], ["au"], ["conseiller"]):
+            continue
+        if rid == "reseaux_creation" and m.group() in {"cci", "cma"} and raw.islower() \
+                and doc.before(ns, 1)[-1:] not in (["la"], ["a"], ["de"]):
+            continue
+        if rid == "acre" and raw.islower() and doc.before(ns, 1)[-1:] not in (["l"], ["de"], ["la"]):
+            continue
+        out.append(Cand("dispositif", rid, ns, ne, prio=5))
+    for m in re.finditer(r"(?<![A-Za-z])ML(?![A-Za-z])", original):
+        ns = doc.norm_pos(m.start())
+        out.append(Cand("dispositif", "mission_locale", ns, ns + 2, prio=5))
+    return out
+
+
+def _cues(doc: Doc) -> list[Cand]:
+    """Fact-only cues: ARE, mission locale follow-up, left school, cadre, sick leave, leave, QPV."""
+    out: list[Cand] = []
+    text = doc.text
+
+    def add(rx: re.Pattern[str], fieldname: str, value: object,
+            check: Callable[[re.Match[str]], bool] | None = None) -> None:
+        for m in rx.finditer(text):
+            if check is not None and not check(m):
+                continue
+            cand = Cand("cue", value, m.start(), m.end(), emit=False, field=fieldname)
+            if doc.hypothetical(m.start()) or doc.uncertain(m.start()):
+                cand.fact = False
+            if doc.negated(m.start()):
+                cand.flags.add("negated")
+            out.append(cand)
+
+    add(_ARE_RE, "are", True)
+    add(_ML_FOLLOW_RE, "mission_locale_follow", True)
+    add(_LEFT_SCHOOL_RE, "left_school", True)
+
+    def cadre_ok(m: re.Match[str]) -> bool:
+        before = doc.before(m.start(), 3)
+        if m.group("neg"):
+            return True
+        if before[-1:] in (["le"], ["du"], ["un"], ["ce"], ["au"], ["leur"], ["son"], ["les"], ["des"],
+                           ["mon"], ["ton"], ["votre"], ["bon"], ["beau"]):
+            return False
+        return bool(before[-1:]) and before[-1] in {"suis", "statut", "que", "comme", "etre", "passe",
+                                                     "passee", "es", "poste", "agent", "en"} \
+            or before[-2:] == ["poste", "de"]
+
+    for m in _CADRE_RE.finditer(text):
+        if not cadre_ok(m):
+            continue
+        value = not m.group("neg")
+        cand = Cand("cue", value, m.start(), m.end(), emit=False, field="is_cadre")
+        if doc.negated(m.start(), 3):
+            cand.value = False
+        if doc.hypothetical(m.start()) or doc.aimed(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _SICK_RE.finditer(text):
+        cause = "accident_du_travail" if m.group("at") else "maladie_professionnelle" if m.group("mp") \
+            else "maladie"
+        cand = Cand("cue", cause, m.start(), m.end(), emit=False, field="sick_leave_cause")
+        if doc.hypothetical(m.start()) or doc.negated(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _NOT_REGISTERED_RE.finditer(text):
+        if _OTHER_REGISTRATION & set(doc.after(m.end(), 4)):
+            continue
+        cand = Cand("cue", False, m.start(), m.end(), emit=False, field="registered")
+        if doc.hypothetical(m.start()) or doc.uncertain(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _PART_TIME_RE.finditer(text):
+        if m.group("p"):
+            clause = set(doc.clause_words(m.start()))
+            if not clause & {"temps", "partiel", "travaille", "bosse", "contrat"}:
+                continue
+            value: float = 35 * int(m.group("p")) / 100
+        elif m.group().startswith("mi"):
+            value = 17.5
+        else:
+            value = 28.0
+        out.append(Cand("cue", value, m.start(), m.end(), emit=False, field="part_time"))
+    add(_UNPAID_RE, "unpaid_leave", True)
+    add(_QPV_RE, "qpv", True)
+    add(_SELF_INSURED_RE, "self_insured", True)
+    return out
+
+
+def find_lexical(doc: Doc, asked: str | None = None) -> list[Cand]:
+    """All lexical candidates and cues of the message."""
+    return (_status(doc) + _contract(doc) + _diploma(doc, asked) + _rqth(doc) + _rsa(doc)
+            + _france_travail(doc) + _dispositifs(doc) + _cues(doc))

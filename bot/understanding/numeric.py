@@ -1,0 +1,239 @@
+"""Numbers with a unit: durations (with their role), ages and hours.
+
+Durations are months. "N ans" is an age when it is one ("j'ai 31 ans", "Denain, 45 ans") and a
+duration otherwise ("depuis 3 ans", "15 ans d'expérience", "j'ai 10 ans de boîte").
+"depuis 2019" counts the months from July 1st of that year (the middle of the year: the person
+gave no month); "depuis mars 2021" from March 1st, 2021; "depuis septembre" from the last
+September 1st that is not in the future.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from bot.understanding.doc import Cand, Doc
+
+__all__ = ["find_numeric", "months_since"]
+
+_NUM = r"\d+(?:[.,]\d+)?"
+_DURATION_RE = re.compile(
+    rf"(?<![a-z0-9+.,])(?P<n>{_NUM})\s*(?P<u>ans|an|annees|annee|mois|semaines|semaine|jours|jour)"
+    rf"(?:\s+(?:et\s+)?(?:(?P<half>demie|demi)|(?P<n2>\d+)\s*(?P<u2>mois|semaines|semaine))"
+    rf"(?![a-z0-9]))?(?![a-z0-9])")
+_LAST_RE = re.compile(r"(?<![a-z0-9])(?P<n>\d+)\s+(?:derniers|dernier|dernieres|derniere|prochains)"
+                      r"\s+(?P<u>mois|ans|annees)(?![a-z0-9])")
+_MONTHS = {
+    "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
+    "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11, "decembre": 12,
+}
+_SINCE_RE = re.compile(
+    r"(?<![a-z0-9])depuis\s+(?:le\s+|l'|la\s+rentree\s+|fin\s+|debut\s+)?(?:(?:1er|\d{1,2})\s+)?"
+    r"(?:(?P<month>" + "|".join(_MONTHS) + r")(?:\s+(?:dernier|derniere))?\s*)?"
+    r"(?P<year>(?:19|20)\d\d)?(?![a-z0-9])")
+_HOURS_RE = re.compile(
+    r"(?<![a-z0-9+.,])(?P<n>\d{1,3}(?:[ .]\d{3})+|\d+)\s*(?:heures|heure|hrs|hr|h)(?![a-z0-9])")
+_WEEK_RE = re.compile(r"\s*(?:par\s+semaine|/\s*semaine|par\s+sem|hebdo\w*|la\s+semaine|semaine|/\s*sem)"
+                      r"(?![a-z0-9])")
+_BARE_HOURS_RE = re.compile(r"(?<![a-z0-9+.,])(?:dont|et|plus|avec)\s+(?:environ\s+|pres\s+de\s+)?"
+                            r"(?P<n>\d{2,5})(?![a-z0-9.,%])")
+
+# Words that make a following "N ans" a duration, or a preceding one a duration.
+_DURATION_BEFORE = frozenset({
+    "depuis", "pendant", "durant", "fait", "sur", "de", "d", "en", "dans", "pour", "apres",
+    "avant", "plus", "moins", "des", "ces", "les", "mes", "ses", "nos", "travaille", "bosse",
+    "cotise", "passe", "passee", "fais", "durer", "dure", "duree", "reste", "encore", "quasi",
+    "environ", "pres", "bout", "tous", "toutes", "chaque", "bientot", "presque",
+})
+_AGE_FILLERS = frozenset({"deja", "tout", "juste", "quasiment", "seulement", "que", "qu", "bien"})
+_CONTINUATIONS = frozenset({
+    "de", "d", "dans", "chez", "en", "que", "qu", "au", "aux", "avec", "comme", "sur", "passes",
+    "passees", "ici", "la", "pour", "derniers", "dernieres", "d'experience", "entre", "chacun",
+})
+_ARTICLES = frozenset({"la", "l", "le", "les", "mon", "ma", "mes", "son", "sa", "ce", "cette", "un",
+                       "une"})
+
+# Role cues (normalised words).
+_COMPANY_WORDS = frozenset({
+    "cdi", "cdd", "titulaire", "fonctionnaire", "contractuel", "contractuelle", "chez", "employeur",
+    "boite", "entreprise", "societe", "poste", "structure", "mairie", "maison", "anciennete",
+    "embauche", "embauchee", "titularise", "titularisee", "agent", "agente", "ehpad", "clinique",
+    "hopital", "usine", "magasin", "collectivite", "administration",
+})
+_INDEPENDENT_WORDS = frozenset({"entrepreneur", "entrepreneuse", "independant", "independante",
+                                "compte", "freelance", "micro", "auto", "artisan", "commercant"})
+_TOTAL_WORDS = frozenset({"tout", "total", "experience", "carriere", "metier", "activite",
+                          "travaille", "bosse", "cotise", "salarie", "salariee", "interimaire",
+                          "interimaires", "interim", "vie"})
+_REGISTRATION_WORDS = frozenset({"inscrit", "inscrite", "inscrits", "inscrites", "chomage", "chomeur",
+                                 "chomeuse", "demandeur", "demandeuse", "rsa", "licencie",
+                                 "licenciee", "are", "indemnise", "indemnisee"})
+_SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee"})
+_PREVIOUS_WORDS = frozenset({"avant", "auparavant", "precedemment", "anciennement", "ancien",
+                             "ancienne", "etais", "avais", "epoque"})
+
+
+def months_since(year: int, month: int | None, today: date) -> int | None:
+    """Whole months from the start (month 1st, or July 1st of a bare year) to `today`."""
+    start_month = month if month else 7
+    months = (today.year - year) * 12 + (today.month - start_month)
+    if months < 0:
+        return None
+    return months
+
+
+def _months(n: str, unit: str) -> float:
+    value = float(n.replace(",", "."))
+    if unit.startswith(("an", "annee")):
+        return value * 12
+    if unit == "mois":
+        return value
+    if unit.startswith("semaine"):
+        return value * 7 / 30.44
+    return value / 30.44
+
+
+def _duration_role(doc: Doc, ns: int, ne: int) -> str:
+    """Which seniority a duration is about, from the words around it (see module docstring)."""
+    before = doc.before(ns, 10)
+    after = doc.after(ne, 5)
+    near_before = before[-3:]
+    clause = set(doc.clause_words(ns, commas=True))
+    if near_before[-2:] == ["y", "a"] or near_before[-1:] == ["dans"]:
+        return "other"
+    if after[:1] and after[0] in {"derniers", "dernieres", "prochains"}:
+        return "other"
+    if _SICK_WORDS & (set(before) | set(after[:3])):
+        return "sick_leave"
+    if _PREVIOUS_WORDS & set(before):
+        return "previous"
+    if _REGISTRATION_WORDS & set(before[-6:]):
+        return "registration"
+    after2 = after[:3]
+    if "interimaire" in before or "interimaires" in before:
+        return "total"
+    if after2[:1] == ["d"] and after2[1:2] in (["interim"], ["experience"], ["activite"]):
+        return "total"
+    if (_COMPANY_WORDS & set(before)) or (after2[:1] in (["de"], ["d"], ["en"], ["dans"], ["chez"])
+                                          and _COMPANY_WORDS & set(after[:4])):
+        return "company"
+    if _INDEPENDENT_WORDS & set(before[-6:]):
+        return "company"
+    if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(after)):
+        return "company"
+    if ({"tout", "total"} & set(after[:3])) or (_TOTAL_WORDS & set(after[:2])) \
+            or (_TOTAL_WORDS & set(before[-3:])) or ("interim" in clause and "depuis" in before[-1:]):
+        return "total"
+    return "other"
+
+
+def _age_or_duration(doc: Doc, ns: int, ne: int, n: int) -> str:
+    """"age", "duration" or "skip" for a plain "N ans"."""
+    after = doc.after(ne, 3)
+    before = doc.before(ns, 4)
+    while before and before[-1] in _AGE_FILLERS:
+        before.pop()
+    prev = before[-1] if before else ""
+    prev2 = before[-2] if len(before) > 1 else ""
+    if prev in {"mes", "ses", "tes", "nos"}:
+        return "skip"
+    if prev == "a" and prev2 != "y":
+        return "skip"  # "à 55 ans" / "à 18 ans j'ai…": an age at some time, not a fact
+    if not 14 <= n <= 99:
+        return "duration"
+    if after:
+        first = after[0]
+        if first in _CONTINUATIONS and not (first == "la" and len(after) == 1):
+            return "duration"
+        if first == "a" and len(after) > 1 and after[1] in _ARTICLES:
+            return "duration"
+    if prev in {"ai", "g", "age", "agee", "ages", "agees"} or (prev == "de" and prev2 in {"age", "agee"}):
+        return "age"
+    if prev == "eu" and prev2 in {"ai", "j"}:
+        return "age"
+    if prev in _DURATION_BEFORE or (prev == "a" and prev2 == "y"):
+        return "duration"
+    if n >= 16 and (not before or prev in {"moi", "et", "ai", "suis"}):
+        return "age"
+    return "duration"
+
+
+def find_numeric(doc: Doc, today: date) -> list[Cand]:
+    """Duration, age and hours candidates of the message."""
+    text = doc.text
+    out: list[Cand] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s: int, e: int) -> bool:
+        return all(e <= a or s >= b for a, b in taken)
+
+    for m in _SINCE_RE.finditer(text):
+        month, year = m.group("month"), m.group("year")
+        if not month and not year:
+            continue
+        if year:
+            value = months_since(int(year), _MONTHS[month] if month else None, today)
+        else:
+            mo = _MONTHS[month]
+            y = today.year if mo <= today.month else today.year - 1
+            value = months_since(y, mo, today)
+        if value is None:
+            continue
+        end = m.end()
+        while end > m.start() and text[end - 1] == " ":
+            end -= 1
+        out.append(Cand("duration", value, m.start(), end, role=_duration_role(doc, m.start(), end)))
+        taken.append((m.start(), end))
+
+    for m in _LAST_RE.finditer(text):
+        value = round(_months(m.group("n"), m.group("u")))
+        out.append(Cand("duration", value, m.start(), m.end(), role="other"))
+        taken.append((m.start(), m.end()))
+
+    for m in _DURATION_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        n, unit = m.group("n"), m.group("u")
+        value = _months(n, unit)
+        if m.group("half"):
+            value += 6 if unit.startswith(("an", "annee")) else 0.5
+        if m.group("n2"):
+            value += _months(m.group("n2"), m.group("u2"))
+        simple = unit in {"ans", "an"} and not m.group("half") and not m.group("n2") and n.isdigit()
+        if simple:
+            kind = _age_or_duration(doc, m.start(), m.end(), int(n))
+            if kind == "skip":
+                continue
+            if kind == "age":
+                out.append(Cand("age", int(n), m.start(), m.end()))
+                taken.append((m.start(), m.end()))
+                continue
+        out.append(Cand("duration", round(value), m.start(), m.end(),
+                        role=_duration_role(doc, m.start(), m.end())))
+        taken.append((m.start(), m.end()))
+
+    for m in _HOURS_RE.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        n = int(re.sub(r"[ .]", "", m.group("n")))
+        week = _WEEK_RE.match(text, m.end())
+        before = doc.before(m.start(), 2)
+        if not week and n <= 24 and before[-1:] and before[-1] in {"a", "vers", "des", "jusqu", "avant",
+                                                                    "apres", "entre", "de"}:
+            continue  # a time of day ("à 14h")
+        cand = Cand("hours", n, m.start(), m.end())
+        cand.flags.add("week" if week else "total")
+        out.append(cand)
+        taken.append((m.start(), m.end()))
+
+    hours = [c for c in out if c.entity == "hours" and "total" in c.flags]
+    if hours:
+        for m in _BARE_HOURS_RE.finditer(text):
+            s, e = m.start("n"), m.end("n")
+            if not free(s, e) or not any(h.ne <= s and s - h.ne < 80 for h in hours):
+                continue
+            cand = Cand("hours", int(m.group("n")), s, e)
+            cand.flags.add("total")
+            out.append(cand)
+            taken.append((s, e))
+    return out
