@@ -161,6 +161,9 @@ def train_project_model(project: Path, workdir: Path) -> Path:
                             cwd=copy, env=rasa_env(), capture_output=True, text=True, timeout=900)
     if result.returncode != 0 or not model.exists():
         raise RuntimeError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    for old in cache.glob("channels-*.tar.gz"):  # models of earlier versions of the project
+        if old != model:
+            old.unlink(missing_ok=True)
     return model
 
 
@@ -384,11 +387,17 @@ class ChannelsServer:
         with sqlite3.connect(self.tracker_db) as db:
             return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)).fetchone()[0]
 
-    def inject_bot_message(self, channel: str, sender_id: str, text: str) -> None:
+    def inject_bot_message(self, channel: str, sender_id: str, text: str,
+                           buttons: list[dict[str, Any]] | None = None) -> None:
         """Send a bot message to ``channel`` through the HTTP API (same output channel code)."""
+        # Start the conversation first: the SQL store reads the latest session by timestamp, and
+        # an event built before its session_started would fall outside it.
+        requests.post(f"{self.url}/conversations/{sender_id}/tracker/events",
+                      json=[{"event": "action", "name": "action_listen"}], timeout=60).raise_for_status()
+        event = {"event": "bot", "text": text, "timestamp": time.time(), "data": {"buttons": buttons or []}}
         res = requests.post(f"{self.url}/conversations/{sender_id}/tracker/events",
                             params={"output_channel": channel, "execute_side_effects": "true"},
-                            json=[{"event": "bot", "text": text, "timestamp": time.time()}], timeout=60)
+                            json=[event], timeout=60)
         res.raise_for_status()
 
 

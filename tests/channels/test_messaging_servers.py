@@ -186,6 +186,30 @@ def test_telegram_button_press_is_the_payload_and_is_acknowledged(channels_serve
     assert [a.form["callback_query_id"] for a in acks] == [update["callback_query"]["id"]]
 
 
+def test_telegram_payload_too_long_for_callback_data_is_sent_as_its_number(
+        channels_server: ChannelsServer, fakes: dict[str, FakePlatform]) -> None:
+    channel, fake = CHANNELS["telegram"], fakes["telegram"]
+    chat = channel.new_sender()
+    buttons = [{"title": "Villeneuve-d'Ascq (59)",
+                "payload": '/choose_status{"status": "Villeneuve-d\'Ascq", "code_insee": "59009", "x": "yyyyyy"}'},
+               {"title": "Villeneuve-Saint-Germain (02)",
+                "payload": '/choose_status{"status": "Villeneuve-Saint-Germain", "code_insee": "02805"}'}]
+    assert all(len(b["payload"].encode()) > TELEGRAM_MAX_CALLBACK_DATA for b in buttons)
+    mark = fake.mark()
+    channels_server.inject_bot_message("telegram", chat, "Laquelle est votre commune ?", buttons=buttons)
+    keyboard = json.loads(channel.sent(fake, mark, chat)[-1].form["reply_markup"])["inline_keyboard"]
+    assert [key["callback_data"] for row in keyboard for key in row] == ["1", "2"]
+    channels_server.post_telegram(channels_server.telegram_callback_update(int(chat), "2"))
+    assert last_user_event(channels_server, chat)["text"] == buttons[1]["payload"]
+
+
+def test_telegram_start_command_greets(channels_server: ChannelsServer) -> None:
+    channel = CHANNELS["telegram"]
+    chat = channel.new_sender()
+    channel.send(channels_server, chat, "/start")
+    assert last_user_event(channels_server, chat)["parse_data"]["intent"]["name"] == "greet"
+
+
 def test_telegram_update_without_the_secret_token_is_refused(channels_server: ChannelsServer,
                                                              fakes: dict[str, FakePlatform]) -> None:
     channel, fake = CHANNELS["telegram"], fakes["telegram"]
@@ -247,10 +271,7 @@ def test_messenger_beyond_quick_reply_limits_falls_back_to_numbers(channels_serv
                    {"title": "Non", "payload": "/deny"}]
     for buttons in (many, long_titles):
         mark = fake.mark()
-        requests.post(f"{channels_server.url}/conversations/{psid}/tracker/events",
-                      params={"output_channel": "facebook", "execute_side_effects": "true"},
-                      json=[{"event": "bot", "text": "Que voulez-vous faire ?", "data": {"buttons": buttons},
-                             "timestamp": time.time()}], timeout=30).raise_for_status()
+        channels_server.inject_bot_message("facebook", psid, "Que voulez-vous faire ?", buttons=buttons)
         sent = channel.sent(fake, mark, psid)
         assert all("quick_replies" not in r.json["message"] for r in sent)
         assert_numbered("\n".join(channel.text_of(r) for r in sent), buttons)
