@@ -118,9 +118,9 @@ def answer_candidates(doc: Doc, cands: list[Cand], asked: str | None,
             end = len(text.rstrip(" .!?,;"))
             if start < end and len(text[start:end].split()) <= 6:
                 raw = doc.norm.original_text(start, end)
-                res = resolve_commune(raw)
-                if res is not None and res.status in ("found", "ambiguous"):
-                    out.append(Cand("commune", raw, start, end, prio=3, data=res))
+                match = resolve_commune(raw)
+                if match is not None:
+                    out.append(Cand("commune", raw, start, end, prio=3, data=match))
     elif asked == "target_field":
         if not any(c.entity == "target_field" for c in cands) and _yes_no(doc) is None \
                 and not _DONT_KNOW_RE.search(text):

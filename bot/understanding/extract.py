@@ -101,7 +101,11 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
     cands += answer_candidates(doc, cands, asked, _resolve_commune)
     accepted = _resolve_overlaps([c for c in cands if c.emit])
     hidden = [c for c in cands if not c.emit]
-    facts, commune_candidates = infer_facts(doc, accepted + hidden, known)
+    # a goal phrase hidden by another entity still counts, unless it is part of a scheme's name
+    disp = [c for c in accepted if c.entity == "dispositif"]
+    hidden_goals = [c for c in cands if c.entity == "goal" and c.emit and c.fact and c not in accepted
+                    and all(c.ne <= d.ns or c.ns >= d.ne for d in disp)]
+    facts, commune_candidates = infer_facts(doc, accepted + hidden, known, hidden_goals)
     answer_facts(doc, accepted + hidden, asked, facts)
     entities = [_entity(doc, c) for c in accepted]
     entities = [e for e in entities if e.end > e.start]

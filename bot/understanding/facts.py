@@ -223,11 +223,14 @@ def _hours(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[st
             facts.setdefault("interim_hours_branch_18m", c.value)
 
 
-def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str, Any]) -> None:
+def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str, Any],
+          hidden_goals: list[Cand]) -> None:
     found: dict[str, Cand] = {}
     for c in cands:
         if c.entity == "goal" and c.fact:
             found.setdefault(c.value, c)
+    for c in hidden_goals:
+        found.setdefault(c.value, c)
     targets = [c for c in cands if c.entity == "target_field" and c.emit]
     status = facts.get("status") or known.get("status")
     employed = status in EMPLOYED_STATUSES
@@ -276,8 +279,13 @@ def _commune(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> list[str]:
     return [c.code_insee for c in match.candidates]
 
 
-def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """(facts, commune candidates) from the accepted entities and the cues, in text order."""
+def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
+                hidden_goals: list[Cand] = ()) -> tuple[dict[str, Any], list[str]]:
+    """(facts, commune candidates) from the accepted entities and the cues, in text order.
+
+    `hidden_goals` are goal phrases that lost an overlap to another entity but still state a goal
+    ("devenir auto-entrepreneur" under the status "auto-entrepreneur").
+    """
     cands = sorted(cands, key=lambda c: c.ns)
     facts: dict[str, Any] = {}
     ages = [c for c in cands if c.entity == "age" and c.fact]
@@ -296,7 +304,7 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any]) -> tuple[
     _status(doc, cands, facts, known)
     _durations(doc, cands, facts)
     _hours(doc, cands, facts, known)
-    _goal(doc, cands, facts, known)
+    _goal(doc, cands, facts, known, list(hidden_goals))
     candidates = _commune(doc, cands, facts)
     for c in cands:
         if c.entity != "cue" or not c.fact:

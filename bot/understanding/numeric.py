@@ -119,7 +119,7 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "company"
     if _INDEPENDENT_WORDS & set(before[-6:]):
         return "company"
-    if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(after)):
+    if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(doc.after(ne, 8))):
         return "company"
     if ({"tout", "total"} & set(after[:3])) or (_TOTAL_WORDS & set(after[:2])) \
             or (_TOTAL_WORDS & set(before[-3:])) or ("interim" in clause and "depuis" in before[-1:]):
@@ -137,6 +137,11 @@ def _age_or_duration(doc: Doc, ns: int, ne: int, n: int) -> str:
     prev2 = before[-2] if len(before) > 1 else ""
     if prev in {"mes", "ses", "tes", "nos"}:
         return "skip"
+    if prev == "pas" and 14 <= n <= 99:
+        return "skip"  # "j'ai 29 ans pas 39 ans": the rejected value
+    if prev in {"pardon", "plutot", "non", "enfin", "dire", "oups", "erreur", "corrige", "correction"} \
+            or (prev == "fait" and prev2 == "en"):
+        return "age" if 14 <= n <= 99 and doc.text.count(" ans") > 1 else "duration"
     if prev == "a" and prev2 != "y":
         return "skip"  # "à 55 ans" / "à 18 ans j'ai…": an age at some time, not a fact
     if not 14 <= n <= 99:
