@@ -27,9 +27,8 @@ EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
             "projet de transition pro", "projet de transition professionnelle", "ptp",
             "conge individuel de formation"),
     "pro_a": ("pro a", "pro-a", "proa"),
-    "apprentissage": ("alternance", "apprentissage", "contrat d'apprentissage", "contrat apprentissage",
-                      "contrat en alternance", "apprenti", "apprentie", "cfa"),
-    "mon_cep_hdf": ("mon cep", "cep", "conseil en evolution professionnelle",
+    "apprentissage": ("alternance", "apprentissage", "apprenti", "apprentie", "cfa"),
+    "mon_cep_hdf": ("mon cep", "cep", "conseil en evolution professionnelle", "conseil en evolution pro",
                     "conseiller en evolution professionnelle", "avenir actifs"),
     "poei": ("poe", "poei", "afpr", "preparation operationnelle a l'emploi"),
     "poec": ("poec", "poe collective"),
@@ -66,11 +65,15 @@ EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "agefiph": ("agefiph",),
     "epide": ("epide",),
     "apec": ("apec",),
+    "la_turbine_dunkerque": ("turbine", "turbine dunkerque"),
+    "sanitaire_social_hdf": ("formations sanitaires et sociales", "formation sanitaire et sociale",
+                             "formations sanitaires et sociales gratuites"),
 }
 
 #: Aliases of the rule files not taken in free text (too ordinary), or handled elsewhere.
 SKIPPED_ALIASES = frozenset({
     "bilan", "initiative", "ml", "france travail", "pole emploi", "anpe", "rqth", "la pro a",
+    "contrat d'apprentissage", "aides de l'agefiph", "la turbine", "cap reconversion",
     "travailleur handicape", "reconnaissance handicap", "mdph",
 })
 #: Ids matched by `bot.understanding.lexical` (their mentions are also facts about the person).

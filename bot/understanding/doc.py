@@ -23,7 +23,7 @@ _CLAUSE_END = frozenset('.!?;:()"\n')
 _SCAN_STOP = frozenset({
     "mais", "contre", "plutot", "fait", "puis", "maintenant", "sinon", "donc", "alors", "car",
     "desormais", "aujourd", "actuellement", "depuis", "et", "ou", "oui", "enfin", "pardon",
-    "dire", "correction", "sauf",
+    "dire", "correction", "sauf", "est",
 })
 _NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "ni", "non", "plus", "nan"})
 # After "pas": the negation is about something else ("pas encore" stays a negation).

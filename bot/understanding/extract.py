@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -20,17 +21,103 @@ __all__ = ["MAX_CHARS", "extract"]
 MAX_CHARS = 20_000
 
 
-def _communes(doc: Doc) -> list[Cand]:
-    from bot.geo import find_communes_in_text
+_NOT_PLACE_START = frozenset({
+    "bonjour", "salut", "merci", "oui", "non", "ok", "bonsoir", "hello", "coucou", "moi", "alors", "euh",
+    "ben", "bah", "je", "j", "svp", "stp", "aucun", "rien", "nan", "ouais", "super", "top", "parfait",
+    "d", "c", "il", "on", "vous", "tu", "et", "mais", "pas", "plus", "tout", "bien", "si", "le", "la", "les",
+    "un", "une", "des", "mon", "ma", "mes", "pourquoi", "comment", "quoi", "quel", "quelle", "est", "qui",
+    "a", "ca", "bonne", "tres", "au", "en", "y", "aussi", "encore", "deja", "toujours", "jamais", "peut",
+})
+_SEGMENT_STOP = frozenset({"et", "je", "j", "dans", "pres", "a", "entre", "en", "c", "ca", "pas", "mais", "car",
+                           "depuis", "avec", "ou", "cote", "vers", "sur", "petit", "ancien", "ancienne", "on",
+                           "il", "pour", "chez", "au", "aux"})
+_PLACE_CUE_RE = re.compile(r"(?<![a-z])(?:ma commune|ma ville|mon village|le nom de ma commune)"
+                           r"(?: c'est| est)?\s+(?:a\s+)?")
 
+
+def _norm_span(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    ns = doc.norm_pos(start)
+    ne = doc.norm_pos(end - 1) + 1 if end > start else ns
+    while ne < len(doc.text) and doc.norm.starts[ne] < end and doc.norm.ends[ne] <= end:
+        ne += 1
+    return ns, ne
+
+
+def _communes(doc: Doc) -> list[Cand]:
+    """Place mentions found by bot.geo, minus parts of longer names and rejected values ("pas Amiens")."""
+    from bot.geo import find_communes_in_text
+    from bot.geo.text import stopwords
+
+    original = doc.norm.original
     out: list[Cand] = []
-    for m in find_communes_in_text(doc.norm.original):
-        ns = doc.norm_pos(m.start)
-        ne = doc.norm_pos(m.end - 1) + 1 if m.end > m.start else ns
-        while ne < len(doc.text) and doc.norm.starts[ne] < m.end and doc.norm.ends[ne] <= m.end:
-            ne += 1
-        out.append(Cand("commune", m.text, ns, ne, prio=3, data=m))
+    for m in find_communes_in_text(original):
+        if (m.start > 0 and original[m.start - 1] == "-") or (m.end < len(original) and original[m.end] == "-"):
+            continue  # "Pas-de-Calais", "Hauts-de-France": a department or region, not this commune
+        ns, ne = _norm_span(doc, m.start, m.end)
+        if m.text.islower() and doc.text[ns:ne] in stopwords():
+            continue  # "au port", "la croix": ordinary words
+        cand = Cand("commune", m.text, ns, ne, prio=3, data=m)
+        if doc.before(ns, 1)[-1:] == ["pas"]:
+            cand.emit = False
+            cand.fact = False
+        out.append(cand)
     return out
+
+
+def _segment(doc: Doc, pos: int) -> tuple[int, int] | None:
+    """Up to four words from normalised `pos` that could be a place name (until a stop word or comma)."""
+    k = doc.word_index_at(pos)
+    clause_end = doc.clause(pos, commas=True)[1]
+    words = doc.words
+    first = k
+    while k < len(words) and k - first < 4 and words[k][1] <= clause_end:
+        w = words[k][2]
+        if w in _SEGMENT_STOP and k > first or w.isdigit() and len(w) != 5:
+            break
+        if k > first and not re.fullmatch(r"[ '\-]*", doc.text[words[k - 1][1]:words[k][0]]):
+            break
+        k += 1
+    if k == first:
+        return None
+    return words[first][0], words[k - 1][1]
+
+
+def _leading_commune(doc: Doc, cands: list[Cand]) -> Cand | None:
+    """A place name opening a short message ("Frévent", "Beaurains, à côté d'Arras", "ma commune c'est Arques")."""
+    from bot.geo import Match, resolve
+
+    if not doc.words or len(doc.words) > 14:
+        return None
+    from bot.geo.text import stopwords
+    from bot.understanding.jobs import is_job_word
+
+    cue = _PLACE_CUE_RE.search(doc.text)
+    pos = cue.end() if cue else doc.words[0][0]
+    k = doc.word_index_at(pos)
+    if k >= len(doc.words):
+        return None
+    span = _segment(doc, pos)
+    if span is None or any(c.emit and not (span[1] <= c.ns or span[0] >= c.ne) for c in cands):
+        return None
+    s, e = doc.orig_span(*span)
+    raw = doc.norm.original[s:e]
+    first = doc.words[k][2]
+    capital = raw[:1].isupper() and not raw.isupper()
+    if first in _NOT_PLACE_START and not (capital and " " in raw.strip()):
+        return None
+    if not capital and (is_job_word(first) or doc.text[span[0]:span[1]] in stopwords()):
+        return None
+    whole = not re.search(r"[^\W_]", doc.norm.original[e:]) and not re.search(r"[^\W_]", doc.norm.original[:s])
+    if not (capital or whole or cue):
+        return None
+    res = resolve(raw)
+    if res.status == "found" and (not res.fuzzy or (len(raw) >= 7 and (capital or whole))):
+        match = Match(s, e, raw, res.commune, (), "name")
+    elif res.status == "ambiguous" and not res.fuzzy:
+        match = Match(s, e, raw, None, tuple(res.candidates), "name")
+    else:
+        return None
+    return Cand("commune", raw, span[0], span[1], prio=3, data=match)
 
 
 def _resolve_commune(raw: str) -> Any:
@@ -93,10 +180,15 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
     communes = _communes(doc)
     lexical_spans = [(c.ns, c.ne) for c in cands if c.emit]
     communes = [c for c in communes if all(c.ne <= s or c.ns >= e for s, e in lexical_spans)]
+    if asked not in ("commune", "code_insee"):
+        lead = _leading_commune(doc, cands + communes)
+        if lead is not None:
+            communes.append(lead)
     cands += communes
     blocked = [(c.ns, c.ne) for c in cands if c.emit and c.entity in (
         "commune", "dispositif", "contract", "france_travail", "rqth", "rsa", "duration", "status")]
-    goals, targets = find_goals(doc, blocked)
+    anchors = tuple(c.ne for c in cands if c.entity == "dispositif" and c.value in ("apprentissage", "contrat_pro"))
+    goals, targets = find_goals(doc, blocked, anchors)
     cands += goals + targets
     cands += answer_candidates(doc, cands, asked, _resolve_commune)
     accepted = _resolve_overlaps([c for c in cands if c.emit])

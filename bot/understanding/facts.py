@@ -106,6 +106,8 @@ def _status(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[s
             employed.append("interimaire")
         elif cv in ("fonctionnaire", "contractuel_public"):
             employed.append("agent_public")
+        elif cv == "micro_entreprise":
+            employed.append("independant")
     young = isinstance(age, int) and age <= 25
     if "csp" in values:
         status = "csp"

@@ -47,7 +47,7 @@ _BUSINESS_OBJECTS = (
     r"|ferme|gite|institut|pizzeria|patisserie|traiteur|sarl|sas|eurl|structure|propre activite")
 _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(
-        r"(?:me |se |te |nous |m')?reconvertir|reconversions?(?: professionnelles?)?"
+        r"(?:me |se |te |nous |m')?reconvertir|faire autre chose|faire un autre metier"
         r"|changer (?:de |d')(?:metier|travail|boulot|job|taf|taff|voie|secteur|domaine|carriere|branche"
         r"|orientation|vie professionnelle|emploi|profession)|(?:me |se )?reorienter"
         r"|reorientation(?: professionnelle)?")),
@@ -60,22 +60,27 @@ _PHRASES: list[tuple[str, re.Pattern[str]]] = [
         r"|m'installer (?:a mon compte|comme independante?|en liberal|en independante?)"
         r"|devenir (?:auto[ -]?entrepreneu(?:r|se)|micro[ -]?entrepreneu(?:r|se)|independante?"
         r"|mon propre patron|ma propre patronne|cheffe? d'entreprise|entrepreneu(?:r|se)|freelance)"
-        r"|creation d'entreprise|creer ma boite|entreprendre|entrepreneuriat")),
+        r"|creer ma boite")),
     ("validate_experience", _re(
         r"valider (?:mon |mes |l'|son |ses )(?:experience|acquis|competences|savoir[ -]faire|annees)"
         r"|faire (?:reconnaitre|valider) (?:mon |mes )(?:experience|acquis|competences|annees)"
         r"|reconnaissance de (?:mon |mes )(?:experience|acquis)|valoriser (?:mon |mes )(?:experience|acquis)")),
     ("find_job", _re(
         r"(?:re)?trouver (?:un |du |une |mon |le |rapidement |vite )?(?:travail|emploi|boulot|job|taf|taff|poste)"
+        r"|retravailler|me remettre a travailler|reprendre le travail"
         r"|(?:re)?chercher? (?:un |du )(?:travail|emploi|boulot|job|taf|taff)"
         r"|reprendre (?:un |une )(?:emploi|travail|activite)|retour (?:a|vers) l'emploi")),
-    ("explore", _re(r"faire (?:le|un) point")),
+    ("explore", _re(r"faire (?:le|un) point|y voir (?:plus )?clair")),
     ("get_qualification", _re(
-        r"(?:me |se |te |m')(?:former|forme)|me qualifier|(?:passer|obtenir|avoir|decrocher) (?:un |mon |le |des )"
-        r"diplomes?|reprendre (?:mes |les )etudes|(?:faire|suivre) (?:une |des )formations?"
+        r"(?:me |se |te |m')(?:former|forme)|me qualifier|(?:passer|obtenir|avoir|decrocher) (?:un |des )"
+        r"diplomes?|reprendre (?:mes |les )etudes|(?:avoir|obtenir) une qualification"
         r"|me remettre a niveau|monter en competences?")),
 ]
 _CUES: list[tuple[str, re.Pattern[str]]] = [
+    ("change_job", _re(r"(?<!cap )reconversions?(?: professionnelles?)?")),
+    ("create_business", _re(r"creation d'entreprise|creation de (?:mon|ma) (?:entreprise|boite|societe|activite)"
+                            r"|entreprendre|entrepreneuriat")),
+    ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?")),
     ("change_job", _re(r"demissionner pour|demissionne pour|quitter (?:mon |le )(?:travail|boulot|job|metier"
                        r"|poste|cdi|emploi|taf) pour|(?:un |une )?(?:autre|nouveau|nouvelle) (?:metier|voie"
                        r"|carriere)")),
@@ -95,27 +100,51 @@ _AI_RE = _re(r"data|ia|i\.a|intelligence artificielle|big data|machine learning|
 # ------------------------------------------------------------------------------ target triggers
 
 _DEVENIR_RE = _re(r"devenir|deviens|devienne|redevenir")
-_WANT_RE = _re(r"(?:veux|voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|reve d'|envie d')\s*etre")
+_RECOGNISED_RE = _re(r"pour etre reconnue?|etre reconnue?")
+_WANT_RE = _re(r"(?:veux|voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais|reve d'|envie d')\s*etre"
+               r"|pour etre|pour travailler comme")
 _AS_RE = _open(r"(?:travailler|bosser|exercer|evoluer|bosse|travaille)\s+(?:comme|en tant que)(?![a-z])"
                r"|(?:le |un )?metier (?:de |d')|(?:dans|vers) (?:le |un )?metier(?: de | d'| )")
-_IN_FIELD_RE = _open(r"(?:travailler|bosser|evoluer|exercer|percer)\s+(?:dans|en)\s+(?:la |le |l'|les )?")
-_FORMATION_RE = _open(r"formations?(?![a-z0-9])(?:\s+(?:de |d'|d |en |pour etre |pour devenir "
-                      r"|dans (?:la |le |l'|les )?))?")
-_FORMER_RE = _open(r"(?:me |se |m'|te |nous )?(?:former|forme)\s+(?:a la |a l'|au |aux |en "
+_IN_FIELD_RE = _open(r"(?:travailler|bosser|exercer|percer|partir|aller|retravailler)\s+(?:dans|en|vers)\s+"
+                     r"(?:la |le |l'|les )?")
+_FORMATION_RE = _open(
+    r"formations?(?![a-z0-9])(?:\s+(?:courtes?|longues?|gratuites?|payees?|financees?|qualifiantes?|certifiantes?"
+    r"|diplomantes?|professionnelles?|pro|rapides?|intensives?|a distance|en ligne|accessibles?))*"
+    r"(?:\s+(?:de |d'|d |en |pour etre |pour devenir |dans (?:la |le |l'|les )?))?")
+_FORMER_RE = _open(r"(?:me |se |m'|te |nous )?(?:former|forme)\s+(?:a distance |en ligne )?(?:a la |a l'|au |aux |en "
                    r"|dans (?:la |le |l'|les )?|a |pour (?:etre |devenir )?|comme |sur (?:la |le |l'|les )?)")
 _PASSER_RE = _open(r"passer\s+(?:le |les |mon |un |une |des |ma |la |l')")
 _DIPLOMA_TRIGGER_RE = _open(
     r"(?:cap|bep|bts|dut|bac pro|bac professionnel|licence pro(?:fessionnelle)?|titre pro(?:fessionnel)?"
-    r"|titre rncp|titre|diplome d'etat|diplome|cqp|certificat|certification|deas|deaes|master)(?![a-z0-9])"
+    r"|titre rncp|titre|diplome d'etat|diplome|cqp|certificat|certification|deas|deaes|master|concours)"
+    r"(?![a-z0-9])"
     r"(?:\s+(?:de |d'|d |en |dans (?:la |le |l')?))?")
 _RECONV_RE = _open(r"(?:reconvertir|reconversion|reorienter|reorientation)(?: professionnelle)?\s+(?:dans|en|vers"
-                   r"|pour devenir|pour etre|pour faire)\s+(?:la |le |l'|les |un |une )?")
+                   r"|pour devenir|pour etre|pour faire|comme)\s+(?:la |le |l'|les |un |une )?")
 _COMME_RE = _re(r"comme|en tant que")
 _COMME_CONTEXT = frozenset({
     "reconvertir", "reconversion", "travailler", "bosser", "alternance", "apprentissage", "formation",
     "embauche", "embauchee", "devenir", "poste", "reorienter", "exercer", "former", "contrat", "evoluer",
-    "recrute", "recrutee", "stage", "job", "emploi", "travail",
+    "recrute", "recrutee", "stage", "job", "emploi", "travail", "passer", "stabiliser", "changer",
+    "installer", "lancer", "prive", "retravailler", "reprendre",
 })
+# Weak cues: only followed by a job or field word ("faire frigoriste", "vers la data", "X ou Y").
+_WEAK_RE = _open(
+    r"(?:faire|passer|changer pour|pensais a|pense a|pensais au|plutot|orienter vers|tourner vers|diriger vers"
+    r"|vers)\s+(?:la |le |l'|les |du |de la |des )?"
+    r"|metier(?: [a-z]+)?,\s+"
+    r"|(?:metier|metiers|taf|taff|job|boulot|travail|emploi|poste|truc|carriere|secteur|domaine|branche|stage"
+    r"|alternance|apprentissage|formation|formations|reconversion)(?:\s+[a-z]+)?\s+(?:dans|en)\s+"
+    r"(?:la |le |l'|les )?"
+    r"|(?:ecoles?|centres? de formation|organismes? de formation|instituts?)\s+(?:d'|de |pour |en )(?:la |le |l')?"
+    r"|apprendre\s+(?:la |le |l'|les )?")
+# After these phrases, "de|d'|en|dans" + anything names the field ("créer mon entreprise de toilettage").
+_AFTER_PHRASE_RE = re.compile(r"\s*(?:[a-z]+ )?(?:de |d'|d |en |dans (?:la |le |l'|les )?|comme )")
+_PHRASE_TARGET_GOALS = frozenset({"create_business", "validate_experience", "find_job", "get_qualification"})
+_BARE_FILLERS = re.compile(
+    r"^\W*(?:(?:euh+|bah|ben|alors|plutot|peut-etre|je pensais a|je pense a|un truc dans|un metier dans"
+    r"|je voulais dire|je veux dire|en fait|non|c'est|c'est pas [^,]+? mais|pas [^,]+? mais"
+    r"|un taf dans|un job dans|dans|en|le|la|les|l'|un|une|du|de la|des)(?:\s+|(?<=')))*")
 
 _DETERMINERS = frozenset({"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "mon", "ma", "mes"})
 _STOP = frozenset({
@@ -125,13 +154,17 @@ _STOP = frozenset({
     "comme", "aussi", "plutot", "voire", "idealement", "mon", "ma", "mes", "ton", "sa", "son", "y",
     "puis", "donc", "alors", "svp", "stp", "merci", "bonjour", "afin", "rapidement", "vite", "plus",
     "tard", "alternance", "apprentissage", "contrat", "cpf", "vae", "ptp", "cdi", "cdd", "interim",
-    "est-ce", "possible", "payee", "paye", "payes", "payees", "financee", "finance", "gratuite",
-    "gratuit", "rapide", "courte", "longue", "qualifiante", "certifiante", "diplomante", "continue",
-    "financement", "pole", "france", "mission", "region", "le", "la", "les", "l", "un", "une", "des",
-    "du", "dont", "ni", "non", "pas", "n", "ne", "m", "me", "te", "se", "s", "d'ici", "etc",
-    "maintenant", "bientot", "demain", "prochainement", "actuellement", "encore", "toujours", "moi",
-    "nous", "vous", "tu", "ils", "elles", "elle", "leur", "quel", "quelle", "quoi", "of",
-    "j'aimerais", "aimerais", "voudrais", "veux", "peux", "dois", "faut", "faudrait",
+    "possible", "payee", "paye", "payes", "payees", "financee", "finance", "financees", "gratuite",
+    "gratuites", "gratuit", "rapide", "courte", "longue", "qualifiante", "certifiante", "diplomante",
+    "continue", "financement", "pole", "france", "mission", "region", "le", "la", "les", "l", "un", "une",
+    "des", "du", "dont", "ni", "non", "pas", "n", "ne", "m", "me", "te", "se", "s", "etc", "maintenant",
+    "bientot", "demain", "prochainement", "actuellement", "encore", "toujours", "moi", "nous", "vous",
+    "tu", "ils", "elles", "elle", "leur", "quel", "quelle", "quoi", "of", "aimerais", "voudrais", "veux",
+    "peux", "dois", "faut", "faudrait", "pres", "autour", "proche", "cote", "distance", "ligne",
+    "presentiel", "accessible", "accessibles", "eligible", "eligibles", "disponible", "disponibles",
+    "correspondent", "correspond", "stable", "salarie", "salariee", "peut", "etre", "enfin", "lol",
+    "hauts", "departement", "nord", "somme", "oise", "aisne", "pas-de-calais", "bio",
+    "urgent", "idee",
 })
 _BAD_TARGETS = frozenset({
     "quelqu", "quelque", "chose", "riche", "heureux", "heureuse", "autonome", "independant",
@@ -139,9 +172,14 @@ _BAD_TARGETS = frozenset({
     "meilleure", "mieux", "autre", "autres", "rien", "tout", "possible", "bien", "propre", "grand",
     "grande", "region", "qualite", "temps", "cap", "cadre", "titulaire", "salarie", "salariee",
     "maman", "papa", "parent", "vieux", "vieille", "utile", "libre", "indispensable", "cdi", "cdd",
-    "niveau", "diplome", "diplomee", "permis", "formation", "formations", "metier", "job", "boulot",
-    "travail", "emploi", "poste", "concours", "fonctionnaire", "quoi", "demandeur", "chomage",
+    "niveau", "diplome", "diplomee", "formation", "formations", "metier", "job", "boulot",
+    "travail", "emploi", "poste", "concours", "fonctionnaire", "quoi", "demandeur", "chomage", "milieu",
+    "boite", "entreprise", "societe", "structure", "ordinaire", "prive", "public", "coin", "projet",
+    "avenir", "vie", "situation", "droit", "droits", "truc", "trucs", "stage", "manuel",
+    "manuelle", "distance", "ligne", "permis", "suite", "plus", "moins", "bureau", "terrain", "erreur",
 })
+# Words that are no job on their own ("une aide", "un agent") but head one ("aide-soignante").
+_ALONE_BAD = frozenset({"aide", "aides", "agent", "agents", "chef", "responsable", "charge", "chargee"})
 _LINKERS = frozenset({"de", "d", "du", "des", "en", "a"})
 _GAP_RE = re.compile(r"[ '\-/]*")
 
@@ -151,8 +189,14 @@ def is_ai_data(target: str) -> bool:
     return bool(_AI_RE.search(target))
 
 
-def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The job or field named from normalised position `pos` on: (start, end) or None."""
+def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]],
+                 job_word_first: bool = False) -> tuple[int, int] | None:
+    """The job or field named from normalised position `pos` on: (start, end) or None.
+
+    With `job_word_first`, the phrase must start with a job or field word (weak cues).
+    """
+    from bot.understanding.jobs import is_job_word
+
     words = doc.words
     text = doc.text
     clause_end = doc.clause(pos, commas=True)[1]
@@ -173,18 +217,24 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]]) -> tuple[in
             break
         nxt = words[k + 1][2] if k + 1 < len(words) and words[k + 1][1] <= clause_end else ""
         if w in _LINKERS and taken:
-            if w == "a" and nxt not in {"domicile", "la"}:
+            if w == "a" and nxt not in {"domicile"}:
+                break
+            if (w in {"du", "des"} and nxt not in {"ecoles"}) or (w == "en" and not is_job_word(nxt)):
                 break
             if not nxt or nxt in _STOP - _DETERMINERS or nxt.isdigit() or any(
                     a <= words[k + 1][0] < b for a, b in blocked):
-                break
-            if w == "en" and nxt in _DETERMINERS:
                 break
             taken.append((s, e, w))
             k += 1
             continue
         if w in _STOP:
+            if w == "et" and taken and nxt in {"social", "sociale"}:
+                taken.append((s, e, w))
+                k += 1
+                continue
             break
+        if not taken and job_word_first and not is_job_word(w, tuple(x[2] for x in words[k + 1:k + 4])):
+            return None
         taken.append((s, e, w))
         k += 1
     while taken and (taken[-1][2] in _LINKERS or taken[-1][2] in _DETERMINERS):
@@ -194,14 +244,43 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]]) -> tuple[in
     content = [w for _, _, w in taken if w not in _LINKERS and w not in _DETERMINERS]
     if not content or all(w in _BAD_TARGETS or len(w) < 2 for w in content) or content[0] in _BAD_TARGETS:
         return None
+    if len(content) == 1 and content[0] in _ALONE_BAD:
+        return None
     return taken[0][0], taken[-1][1]
 
 
-def find_goals(doc: Doc, blocked: list[tuple[int, int]]) -> tuple[list[Cand], list[Cand]]:
+_ALT_RE = re.compile(r"\s*(?:,\s*)?(?:ou |et |, )(?:bien |alors |peut-etre |plutot |meme |encore )?"
+                     r"(?:en |dans |la |le |l'|un |une )?")
+_ALT_FAR_RE = re.compile(r"[^.!?;:()]{0,30}?\bou (?:bien |alors |peut-etre |plutot |meme |encore )?"
+                         r"(?:en |dans |la |le |l'|un |une )?")
+
+
+def _alternatives(doc: Doc, span: tuple[int, int], blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Targets listed after a first one: "kiné ou ostéopathe", "data et IA", "cariste, soudeur"."""
+    out: list[tuple[int, int]] = []
+    end = span[1]
+    first = True
+    while True:
+        m = _ALT_RE.match(doc.text, end)
+        if not m and first:  # "coiffeuse en salon salariée, ou peut-être esthéticienne"
+            m = _ALT_FAR_RE.match(doc.text, end)
+        first = False
+        if not m or m.end() == end:
+            return out
+        nxt = _take_target(doc, m.end(), blocked, job_word_first=True)
+        if nxt is None:
+            return out
+        out.append(nxt)
+        end = nxt[1]
+
+
+def find_goals(doc: Doc, blocked: list[tuple[int, int]],
+               anchors: tuple[int, ...] = ()) -> tuple[list[Cand], list[Cand]]:
     """(goal candidates, target_field candidates). Goal cues that are not entities have emit=False.
 
     A target candidate's value is the goal hint of its trigger: "devenir", "get_qualification"
-    or None. `blocked` spans (communes, schemes…) end a target.
+    or None. `blocked` spans (communes, schemes…) end a target; `anchors` are the ends of work-study
+    scheme names, after which "en X" names the field ("une alternance en commerce").
     """
     text = doc.text
     goals: list[Cand] = []
@@ -216,6 +295,9 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]]) -> tuple[list[Cand], li
             cand = Cand("goal", value, m.start(), m.end(), emit=False)
             if doc.negated(m.start(), 3):
                 cand.fact = False
+            if value == "change_job" and m.group().startswith("reconversion") and (
+                    {"quoi", "ou", "comment", "parler", "infos", "info"} & set(doc.clause_words(m.start()))):
+                cand.fact = False
             goals.append(cand)
     if "diplome" in text:
         for m in _DOING_JOB_RE.finditer(text):
@@ -223,34 +305,33 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]]) -> tuple[list[Cand], li
 
     targets: list[Cand] = []
 
-    def add_target(pos: int, hint: str | None, trigger_start: int) -> None:
-        span = _take_target(doc, pos, blocked)
+    def add_target(pos: int, hint: str | None, trigger_start: int, weak: bool = False) -> None:
+        span = _take_target(doc, pos, blocked, job_word_first=weak)
         if span is None:
             return
-        if doc.negated(trigger_start, 3):
+        if doc.negated(trigger_start, 2):
             return
         targets.append(Cand("target_field", hint, span[0], span[1], prio=2))
+        for alt in _alternatives(doc, span, blocked):
+            targets.append(Cand("target_field", hint, alt[0], alt[1], prio=2))
 
     for m in _DEVENIR_RE.finditer(text):
         add_target(m.end(), "devenir", m.start())
+    for m in _RECOGNISED_RE.finditer(text):
+        add_target(m.end(), None, m.start())
     for m in _WANT_RE.finditer(text):
-        add_target(m.end(), "devenir", m.start())
+        add_target(m.end(), "devenir", m.start(), weak=True)
     for m in _AS_RE.finditer(text):
         before = set(doc.before(m.start(), 5))
         if before & {"veux", "voudrais", "aimerais", "souhaite", "souhaiterais", "envie", "reve", "projet",
-                     "objectif", "vers", "pour", "voudrai", "aimerai", "idee", "plutot"}:
+                     "objectif", "vers", "pour", "voudrai", "aimerai", "idee", "plutot", "pense", "pensais"} \
+                or not m.group().startswith(("travaille", "bosse", "exerce", "evolue")):
             add_target(m.end(), "devenir", m.start())
     for m in _IN_FIELD_RE.finditer(text):
-        before = set(doc.before(m.start(), 4))
-        if before & {"veux", "voudrais", "aimerais", "souhaite", "souhaiterais", "envie", "reve", "projet",
-                     "objectif", "voudrai", "aimerai", "pour"}:
-            add_target(m.end(), "devenir", m.start())
+        add_target(m.end(), "devenir", m.start(), weak=m.group().startswith(("partir", "aller")))
     for m in _FORMATION_RE.finditer(text):
-        if m.group() in ("formation", "formations"):  # no preposition: "formation cariste"
-            nxt = doc.after(m.end(), 1)
-            if not nxt or nxt[0] in _STOP or nxt[0] in _DETERMINERS:
-                continue
-        add_target(m.end(), "get_qualification", m.start())
+        weak = not re.search(r"(?:^|\s)(?:de|d|en|etre|devenir|dans|la|le|les) ?$|'$", m.group())
+        add_target(m.end(), "get_qualification", m.start(), weak=weak)
     for m in _FORMER_RE.finditer(text):
         add_target(m.end(), "get_qualification", m.start())
     for m in _PASSER_RE.finditer(text):
@@ -259,9 +340,9 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]]) -> tuple[list[Cand], li
     for m in _DIPLOMA_TRIGGER_RE.finditer(text):
         before = doc.before(m.start(), 3)
         if before[-1:] and before[-1] in {"un", "une", "le", "la", "mon", "ma", "faire", "passer", "preparer",
-                                           "obtenir", "l", "du", "en"} and set(before) & {
+                                           "obtenir", "l", "du", "en", "avoir"} and set(before) & {
                 "faire", "passer", "preparer", "obtenir", "viser", "reprendre", "integrer", "decrocher",
-                "suivre", "commencer", "veux", "voudrais", "aimerais", "souhaite", "rncp", "titre"}:
+                "suivre", "commencer", "veux", "voudrais", "aimerais", "souhaite", "avoir", "pour"}:
             add_target(m.end(), "get_qualification", m.start())
     for m in _RECONV_RE.finditer(text):
         add_target(m.end(), None, m.start())
@@ -270,12 +351,34 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]]) -> tuple[list[Cand], li
             add_target(m.end(), None, m.start())
     for m in _DOING_JOB_RE.finditer(text):
         add_target(m.end(), None, m.start())
+    for m in _WEAK_RE.finditer(text):
+        hint = "devenir" if m.group().startswith(("faire", "passer", "changer", "vers", "orienter", "tourner",
+                                                   "diriger", "pens", "plutot")) else None
+        add_target(m.end(), hint, m.start(), weak=True)
+    for g in goals:
+        if g.value in _PHRASE_TARGET_GOALS and g.emit:
+            m = _AFTER_PHRASE_RE.match(text, g.ne)
+            if m:
+                add_target(m.end(), None, g.ns)
+    for c in anchors:
+        m = _AFTER_PHRASE_RE.match(text, c)
+        if m:
+            add_target(m.end(), "get_qualification", c)
+    if not targets:
+        m = _BARE_FILLERS.match(text)
+        start = m.end() if m else 0
+        if len(doc.words) <= 12:
+            span = _take_target(doc, start, blocked, job_word_first=True)
+            rest = set(doc.after(span[1], 8)) if span else set()
+            if span is not None and not rest & {"depuis", "suis", "ai", "fais", "travaille", "bosse", "pendant",
+                                                 "chez", "j", "je", "ans", "mois"}:
+                targets.append(Cand("target_field", None, span[0], span[1], prio=2))
+                for alt in _alternatives(doc, span, blocked):
+                    targets.append(Cand("target_field", None, alt[0], alt[1], prio=2))
     # one target per span (the first trigger wins)
-    seen: set[tuple[int, int]] = set()
     unique: list[Cand] = []
-    for t in sorted(targets, key=lambda c: c.ns):
-        if (t.ns, t.ne) in seen or any(u.ns <= t.ns < u.ne or t.ns <= u.ns < t.ne for u in unique):
+    for t in sorted(targets, key=lambda c: (c.ns, -(c.ne - c.ns))):
+        if any(u.ns <= t.ns < u.ne or t.ns <= u.ns < t.ne for u in unique):
             continue
-        seen.add((t.ns, t.ne))
         unique.append(t)
     return goals, unique

@@ -35,14 +35,15 @@ _STATUS = [
     ("agent_public", _re(r"fonctionnaires?")),
     ("agent_public", _re(r"agente?s? (?:territoria(?:l|le|ux|les)|public|publique|hospitali(?:er|ere)"
                          r"|de la fonction publique|de l'etat|d'etat)")),
-    ("agent_public", _re(r"fonction publique(?: territoriale| hospitaliere| d'etat)?")),
+    ("agent_public_weak", _re(r"fonction publique(?: territoriale| hospitaliere| d'etat)?")),
     ("independant", _re(r"(?:auto|micro)[ -]?entrepreneu(?:r|se)s?|independante?s?|freelance"
                         r"|a mon compte|artisane?|commercante?|chef d'entreprise")),
     ("independant_business", _re(r"(?:auto|micro)[ -]?entreprises?")),
+    ("inactif_proche_aidant_alone", _re(r"aidante?")),
     ("etudiant", _re(r"etudiante?s?")),
-    ("salarie_prive", _re(r"salariee?s?(?: du prive| dans le prive)?")),
+    ("salarie_prive", _re(r"salariee?s?")),
     ("inactif_proche_aidant", _re(r"proches? aidante?s?|aidante?s? familia(?:l|le|ux)")),
-    ("inactif", _re(r"(?:mere|pere|femme|homme) au foyer|au foyer|inactive?")),
+    ("inactif", _re(r"(?:mere|pere|femme|homme|maman|papa) au foyer|au foyer|inactive?")),
     ("jeune_neet", _re(r"neet")),
 ]
 _EMPLOYED = frozenset({"salarie_prive", "interimaire", "agent_public", "independant"})
@@ -59,21 +60,21 @@ _CONTRACT = [
 
 # --------------------------------------------------------------------------------- diploma
 
-_DIPLOMA_ZERO = _re(r"(?:pas|aucun|sans|non|jamais eu|pas eu|n'ai aucun)(?: de| le| un| d'| aucun| de vrai)?"
-                    r"\s?diplomee?s?|brevet(?: des colleges)?")
+_DIPLOMA_ZERO = _re(r"(?:pas|aucun|sans|non|jamais eu|pas eu|n'ai aucun)(?: de| d'| aucun| de vrai| un seul)?"
+                    r"\s?diplomee?s?(?! d'| de (?!niveau))|brevet(?: des colleges)?")
 _BAC_PLUS = _re(r"bac ?\+ ?(?P<n>\d)|bac plus (?P<m>\d)")
 _DIPLOMAS = [
     (3, _re(r"cap ?/ ?bep|cap[ -]bep|bep|certificat d'aptitude professionnelle"
             r"|brevet d'etudes professionnelles")),
     (3, _re(r"cap")),
     (5, _re(r"bts|dut|deug|deust|brevet de technicien superieur")),
-    (6, _re(r"licence pro(?:fessionnelle)?|licence|bachelor|maitrise|master 1|master1|m1")),
-    (7, _re(r"master(?: 2| ii|2)?|m2|dess|dea|mba|diplome d'ingenieur|ingenieur diplomee?")),
+    (6, _re(r"licence pro(?:fessionnelle)?|licence|bachelor|maitrise|master(?= 1(?![0-9]))|m1")),
+    (7, _re(r"master|m2|dess|dea|mba|diplome d'ingenieur|ingenieur diplomee?")),
     (8, _re(r"doctorat|phd")),
-    (4, _re(r"brevet pro(?:fessionnel)?|daeu|baccalaureat|bac(?: pro(?:fessionnel)?| general| techno(?:logique)?"
-            r"| stmg| st2s| sti2d| stl| es| scientifique| litteraire| eco)?(?! ?\+| plus \d)")),
+    (4, _re(r"brevet pro(?:fessionnel)?|daeu|baccalaureat"
+            r"|bac(?: pro(?:fessionnel)?| general| techno(?:logique)?)?(?! ?\+| plus \d)")),
 ]
-_BUT_RE = re.compile(r"(?<![A-Za-z])BUT(?![A-Za-z])")
+_BUT_RE = re.compile(r"(?<![A-Za-z])(?P<d>BUT|BP)(?![A-Za-z])")
 _DIPLOMA_AIM = frozenset({
     "faire", "passer", "preparer", "prepare", "obtenir", "viser", "vise", "decrocher", "reprendre",
     "valider", "integrer", "inscrire", "entrer", "formation", "alternance", "apprentissage", "veux",
@@ -174,36 +175,53 @@ def _status(doc: Doc) -> list[Cand]:
     for value, rx in _STATUS:
         for m in rx.finditer(doc.text):
             ns, ne = m.start(), m.end()
+            before = doc.before(ns, 3)
+            if before[-1:] and before[-1] in {"des", "les", "aux", "ces"}:
+                continue  # "les salariés peuvent…", "des fonctionnaires": not about the person
             if value == "sans_emploi":
                 cand = Cand("status", "sans_emploi_non_inscrit", ns, ne)
                 cand.flags.add("sans_emploi")
                 out.append(_context(doc, cand, aim=False))
                 continue
+            if value == "agent_public_weak":
+                out.append(_context(doc, Cand("status", "agent_public", ns, ne, emit=False), aim=False))
+                continue
             if value == "independant_business":
-                before = doc.before(ns, 3)
-                if not ({"en", "ma", "mon", "une", "suis", "ai"} & set(before[-2:])) or doc.aimed(ns):
+                if doc.aimed(ns, extra=frozenset({"creer", "monter", "lancer", "ouvrir"})) \
+                        or not ({"en", "ma", "mon", "une", "suis", "ai", "d"} & set(before[-2:])) and before:
                     continue
-                value_ = "independant"
+                cand = Cand("contract", "micro_entreprise", ns, ne)
+                out.append(_context(doc, cand, aim=False))
+                continue
+            if value == "inactif_proche_aidant_alone":
+                after = doc.after(ne, 2)
+                if not (before[-1:] == ["suis"] or after[:1] and after[0] in {"de", "d", "pour", "familial",
+                                                                               "familiale", "a"}):
+                    continue
+                if before[-1:] in (["proche"],):
+                    continue
+                value_ = "inactif_proche_aidant"
             else:
                 value_ = value
             if value_ == "demandeur_emploi" and m.group().startswith("licenci"):
-                before = doc.before(ns, 3)
                 if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me"} & set(before):
                     continue  # "je vais être licencié": still employed
+            if value_ == "salarie_prive" and before[-1:] and before[-1] in {
+                    "emploi", "poste", "travail", "job", "cdi", "contrat", "boulot", "taf", "activite"}:
+                continue  # "un emploi salarié": an adjective
             cand = Cand("status", value_, ns, ne)
-            if value_ == "agent_public" and m.group().startswith("fonction publique"):
-                cand.flags.add("weak")
             if m.group().startswith(("auto", "micro")) and "entrepreneu" in m.group():
                 cand.flags.add("micro")
-            if value_ == "independant" and doc.aimed(ns, extra=frozenset({"statut", "sous"})):
+            if value_ == "independant" and doc.aimed(ns, extra=frozenset({
+                    "statut", "sous", "reconvertir", "installer", "mets", "mettre", "lancer", "passer"})):
                 cand.flags.add("aim")
                 cand.fact = False
-            if value_ == "salarie_prive" and doc.before(ns, 1)[-1:] in (["les"], ["des"], ["aux"]):
-                continue  # "les salariés peuvent…": not about the person
             _context(doc, cand, aim=value_ in _EMPLOYED or value_ == "etudiant",
                      past=value_ not in {"demandeur_emploi", "csp"})
             if "negated" in cand.flags:
                 cand.fact = False
+            if cand.flags & {"negated", "aim"}:
+                cand.emit = False
             out.append(cand)
     return out
 
@@ -213,8 +231,8 @@ def _contract(doc: Doc) -> list[Cand]:
     for value, rx in _CONTRACT:
         for m in rx.finditer(doc.text):
             ns, ne = m.start(), m.end()
-            if value == "fonctionnaire" and re.match(r"\s*(?:d'|de |du |des )", doc.text[ne:]):
-                continue  # "titulaire d'un CAP"
+            if value == "fonctionnaire" and re.match(r"\s*(?:d'|du |des |de (?!la fonction|l'etat))", doc.text[ne:]):
+                continue  # "titulaire d'un CAP", "titulaire du permis"
             if value == "mission_interim":
                 prev = doc.before(ns, 2)
                 if prev[-1:] and prev[-1] in {"agence", "agences", "boite", "boites", "societe", "ett"} \
@@ -226,6 +244,7 @@ def _contract(doc: Doc) -> list[Cand]:
             cand = _context(doc, Cand("contract", value, ns, ne))
             if "negated" in cand.flags:
                 cand.fact = False
+                cand.emit = False
             out.append(cand)
     return out
 
@@ -251,7 +270,7 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             out.append(Cand("diploma", level, ns, ne))
     for m in _BUT_RE.finditer(doc.norm.original):
         ns = doc.norm_pos(m.start())
-        out.append(Cand("diploma", 6, ns, ns + 3))
+        out.append(Cand("diploma", 6 if m.group("d") == "BUT" else 4, ns, ns + len(m.group("d"))))
     for cand in out:
         if cand.value == 0:
             continue
@@ -263,8 +282,12 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             if w in _DIPLOMA_AIM:
                 state = "aim"
                 break
-        if before[-2:] in (["suis", "en"], ["es", "en"]) or before[-1:] == ["en"] and "suis" in before:
+        studying = {"suis", "es", "etudiant", "etudiante", "etudiants", "annee", "fac", "inscrit", "inscrite"}
+        if before[-1:] in (["en"], ["de"], ["d"]) and studying & set(before):
             state = "study"
+        if {"rate", "echoue", "loupe", "rater", "redouble", "redoublee"} & set(before[-3:]) or \
+                before[-2:] in (["pas", "eu"], ["jamais", "eu"]):
+            state = "failed"
         if state != "have":
             cand.flags.add(state)
             cand.emit = False
@@ -280,7 +303,9 @@ def _rqth(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
     for m in _RQTH_RE.finditer(doc.text):
         ns, ne = (m.start("tw"), m.end("tw")) if m.group("tw") else (m.start(), m.end())
-        if m.group() == "mdph" or _question(doc, m.start(), m.end()):
+        before = doc.before(m.start(), 3)
+        if m.group() == "mdph" or _question(doc, m.start(), m.end()) or {"demander", "obtenir", "demandez",
+                                                                         "demande", "dossier"} & set(before):
             out.append(Cand("dispositif", "rqth", ns, ne, prio=6))
             continue
         cand = Cand("rqth", True, ns, ne, prio=6)
@@ -312,31 +337,50 @@ def _rsa(doc: Doc) -> list[Cand]:
     return out
 
 
+_REGISTERED_WORDS = frozenset({
+    "inscrit", "inscrite", "inscrits", "inscrites", "inscription", "reinscrit", "reinscrite", "suivi",
+    "suivie", "conseiller", "conseillere", "rattache", "rattachee", "indemnise", "indemnisee", "radie",
+    "radiee", "desinscrit", "desinscrite", "reinscrire", "referent", "referente",
+})
+_FT_SERVICE_BEFORE = frozenset({"agence", "adresse", "agences", "site", "appli", "application", "numero",
+                                "horaires", "locaux", "bureau", "antenne"})
+
+
 def _france_travail(doc: Doc) -> list[Cand]:
+    """France Travail named as the person's registration (entity france_travail) or as a service."""
     out: list[Cand] = []
-    for m in _FT_RE.finditer(doc.text):
-        ns, ne = m.start(), m.end()
-        before = doc.before(ns, 5)
+    spans = [(m.start(), m.end()) for m in _FT_RE.finditer(doc.text)]
+    for m in re.finditer(r"(?<![A-Za-z])FT(?![A-Za-z])", doc.norm.original):
+        ns = doc.norm_pos(m.start())
+        if {"inscrit", "inscrite", "a", "chez", "au"} & set(doc.before(ns, 2)):
+            spans.append((ns, ns + 2))
+    for ns, ne in sorted(spans):
+        before = doc.before(ns, 7)
         near = before[-4:]
-        registered_words = {"inscrit", "inscrite", "inscrits", "inscrites", "inscription", "reinscrit",
-                            "reinscrite", "suivi", "suivie", "conseiller", "conseillere", "rattache",
-                            "rattachee", "indemnise", "indemnisee", "radie", "radiee", "desinscrit",
-                            "desinscrite", "reinscrire"}
-        if set(near) & registered_words or near[-2:] in (["suis", "a"], ["suis", "au"], ["suis", "chez"],
-                                                           ["suis", "a"]):
+        after = doc.after(ne, 3)
+        registered = bool(set(before) & _REGISTERED_WORDS) or near[-2:] in (
+            ["suis", "a"], ["suis", "au"], ["suis", "chez"], ["oui", "a"])
+        aim = bool(set(near) & {"inscrire", "inscris", "inscrive", "desinscris", "desinscrire", "reinscris"})
+        service = (_question(doc, ns, ne) or bool(set(near[-2:]) & _FT_SERVICE_BEFORE)
+                   or bool({"quoi", "difference", "existe", "devenu", "sert", "koi"} & set(doc.clause_words(ns)))
+                   or before[-2:] in (["etes", "de"], ["est", "devenu"]) or near[-1:] == ["est"]
+                   or after[:1] in (["qui"],) or after[:2] in (["c", "est"], ["ca", "sert"], ["ca", "existe"]))
+        if aim:
+            cand = Cand("france_travail", not bool({"desinscris", "desinscrire"} & set(near)), ns, ne, prio=6,
+                        fact=False)
+            cand.flags.add("aim")
+        elif registered:
             cand = Cand("france_travail", True, ns, ne, prio=6)
-            if doc.negated(ns, 6) or set(near) & {"radie", "radiee", "desinscrit", "desinscrite"}:
+            if doc.negated(ns, 6) or set(before) & {"radie", "radiee", "desinscrit", "desinscrite"}:
                 cand.value = False
                 cand.flags.add("negated")
             if doc.hypothetical(ns) or doc.uncertain(ns):
                 cand.fact = False
-            out.append(cand)
-        elif set(near) & {"inscrire", "inscris", "inscrive", "inscrit"} or "m" in near and "inscris" in near:
-            cand = Cand("france_travail", True, ns, ne, prio=6, fact=False)
-            cand.flags.add("aim")
-            out.append(cand)
+        elif service:
+            cand = Cand("dispositif", "france_travail", ns, ne, prio=6)
         else:
-            out.append(Cand("dispositif", "france_travail", ns, ne, prio=6))
+            cand = Cand("france_travail", not doc.negated(ns, 4), ns, ne, prio=6, fact=False)
+        out.append(cand)
     return out
 
 

@@ -19,6 +19,7 @@ doctorat brevet experience metier changer boulot mission locale bilan cariste so
 #: Real French words one letter away from a key word: never "corrected". Derived from a French
 #: spelling dictionary (every word at edit distance 1 of a key word), plus a few hand-picked forms.
 PROTECTED_WORDS = frozenset("""
+agente agentes agencer soignantes
 accedent accidenta accidente accidents agenca agencee agencer agences agencez agende alternances
 apprentissages aster baccalaureats baster bilai bilans bilant bilas bilat biplan boucot boulat
 boulet boulon boulots breve breves breveta brevete brevets brulot carliste caviste change changea

@@ -189,7 +189,7 @@ def _number_seq_re() -> re.Pattern[str]:
     if _NUMBER_SEQ_RE is None:
         alt = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
         _NUMBER_SEQ_RE = re.compile(
-            rf"(?<![a-z0-9'])(?:{alt})(?:(?:[ -]+et[ -]+|[ -]+)(?:{alt}))*(?![a-z0-9])")
+            rf"(?<![a-z0-9])(?:{alt})(?:(?:[ -]+et[ -]+|[ -]+)(?:{alt}))*(?![a-z0-9])")
     return _NUMBER_SEQ_RE
 
 

@@ -127,38 +127,62 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     return "other"
 
 
+_PERSON_NOUNS = frozenset({
+    "maman", "femme", "homme", "mere", "pere", "papa", "fille", "garcon", "jeune", "personne", "dame",
+    "monsieur", "mec", "gars", "nana", "etudiant", "etudiante", "salarie", "salariee", "senior", "quinqua",
+})
+_CORRECTIONS = frozenset({"pardon", "plutot", "non", "enfin", "dire", "oups", "erreur", "corrige",
+                          "correction", "rectification", "est", "fait"})
+_AGE_VERBS = frozenset({"ai", "g", "age", "agee", "ages", "agees", "avais", "aurais", "aurai", "aie", "eu",
+                        "atteint", "atteins", "fete", "feter", "fais"})
+_WORK_WORDS = frozenset({"cdi", "cdd", "interim", "titulaire", "contractuel", "contractuelle", "fonctionnaire",
+                         "boite", "entreprise", "poste", "experience", "anciennete", "metier", "carriere",
+                         "maison", "mairie", "usine", "secteur"})
+_AGE_QUESTION_WORDS = frozenset({"possible", "realiste", "tard", "encore", "trop", "vieux", "vieille", "age",
+                                 "peut", "peux", "faisable", "jouable"})
+
+
 def _age_or_duration(doc: Doc, ns: int, ne: int, n: int) -> str:
-    """"age", "duration" or "skip" for a plain "N ans"."""
+    """For a plain "N ans": "age", "age_nofact" (an age, not the person's current one), "duration" or "skip"."""
     after = doc.after(ne, 3)
     before = doc.before(ns, 4)
     while before and before[-1] in _AGE_FILLERS:
         before.pop()
     prev = before[-1] if before else ""
     prev2 = before[-2] if len(before) > 1 else ""
-    if prev in {"mes", "ses", "tes", "nos"}:
-        return "skip"
-    if prev == "pas" and 14 <= n <= 99:
+    adult = 14 <= n <= 99
+    if prev == "dit" or before[-2:] == ["ai", "dit"]:
+        return "skip"  # "j'ai dit 2 ans mais c'est plutôt…": the value being corrected
+    if prev in {"mes", "ses", "tes", "nos", "leurs"}:
+        return "age_nofact" if adult else "skip"
+    if prev == "pas" and adult:
         return "skip"  # "j'ai 29 ans pas 39 ans": the rejected value
-    if prev in {"pardon", "plutot", "non", "enfin", "dire", "oups", "erreur", "corrige", "correction"} \
-            or (prev == "fait" and prev2 == "en"):
-        return "age" if 14 <= n <= 99 and doc.text.count(" ans") > 1 else "duration"
-    if prev == "a" and prev2 != "y":
-        return "skip"  # "à 55 ans" / "à 18 ans j'ai…": an age at some time, not a fact
-    if not 14 <= n <= 99:
+    if not adult:
         return "duration"
-    if after:
+    if prev == "de" and prev2 in _PERSON_NOUNS:
+        return "age"  # "une maman de 31 ans"
+    if prev == "a" and prev2 != "y":
+        clause = set(doc.clause_words(ns))
+        end = doc.clause(ns)[1]
+        asks = end < len(doc.text) and doc.text[end] == "?"
+        return "age" if asks or clause & _AGE_QUESTION_WORDS else "age_nofact"
+    if prev in {"avoir", "vais", "aurai"} and ("vais" in before or "va" in before):
+        return "age_nofact"  # "je vais avoir 50 ans"
+    if prev in {"avais", "aurais", "aurai"}:
+        return "age"  # "et si j'avais 25 ans" (hypothetical: no fact, see find_numeric)
+    if after and after[:2] != ["au", "lieu"]:
         first = after[0]
         if first in _CONTINUATIONS and not (first == "la" and len(after) == 1):
             return "duration"
         if first == "a" and len(after) > 1 and after[1] in _ARTICLES:
             return "duration"
-    if prev in {"ai", "g", "age", "agee", "ages", "agees"} or (prev == "de" and prev2 in {"age", "agee"}):
+    if prev in _AGE_VERBS or (prev == "de" and prev2 in {"age", "agee"}):
         return "age"
-    if prev == "eu" and prev2 in {"ai", "j"}:
+    if prev in _CORRECTIONS:
         return "age"
-    if prev in _DURATION_BEFORE or (prev == "a" and prev2 == "y"):
+    if prev in _DURATION_BEFORE or (prev == "a" and prev2 == "y") or prev in _WORK_WORDS:
         return "duration"
-    if n >= 16 and (not before or prev in {"moi", "et", "ai", "suis"}):
+    if n >= 16:
         return "age"
     return "duration"
 
@@ -204,13 +228,16 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
             value += 6 if unit.startswith(("an", "annee")) else 0.5
         if m.group("n2"):
             value += _months(m.group("n2"), m.group("u2"))
-        simple = unit in {"ans", "an"} and not m.group("half") and not m.group("n2") and n.isdigit()
+        simple = unit in {"ans", "an"} and not m.group("n2") and n.isdigit()
         if simple:
-            kind = _age_or_duration(doc, m.start(), m.end(), int(n))
+            kind = _age_or_duration(doc, m.start(), m.end("u"), int(n))
             if kind == "skip":
                 continue
-            if kind == "age":
-                out.append(Cand("age", int(n), m.start(), m.end()))
+            if kind.startswith("age"):
+                cand = Cand("age", int(n), m.start(), m.end("u"))  # "38 ans et demi" → the age is 38
+                if kind == "age_nofact" or doc.hypothetical(m.start()):
+                    cand.fact = False
+                out.append(cand)
                 taken.append((m.start(), m.end()))
                 continue
         out.append(Cand("duration", round(value), m.start(), m.end(),
