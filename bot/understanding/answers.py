@@ -81,8 +81,9 @@ def answer_candidates(doc: Doc, cands: list[Cand], asked: str | None,
                 a.entity, a.value, a.role = "duration", a.value * 12, role
             durs = ages
         explicit = [c for c in durs if c.role == role]
-        if not explicit and durs:
-            durs[0].role = role
+        loose = [c for c in durs if c.role in (None, "other")]
+        if not explicit and loose:
+            loose[0].role = role
     elif asked == "age":
         if not any(c.entity == "age" for c in cands):
             years = [c for c in cands if c.entity == "duration" and c.value % 12 == 0 and 14 <= c.value // 12 <= 99]

@@ -96,6 +96,9 @@ def _months(n: str, unit: str) -> float:
 def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     """Which seniority a duration is about, from the words around it (see module docstring)."""
     before = doc.before(ns, 10)
+    for cut in ("et", "puis", "mais"):  # "4 ans de CDI et 10 ans en tout": the CDI is the other one's
+        if cut in before:
+            before = before[len(before) - before[::-1].index(cut):]
     after = doc.after(ne, 5)
     near_before = before[-3:]
     clause = set(doc.clause_words(ns, commas=True))
@@ -109,6 +112,8 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "previous"
     if _REGISTRATION_WORDS & set(before[-6:]):
         return "registration"
+    if {"tout", "total"} & set(after[:3]):
+        return "total"
     after2 = after[:3]
     if "interimaire" in before or "interimaires" in before:
         return "total"
