@@ -85,8 +85,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                        r"|poste|cdi|emploi|taf) pour|(?:un |une )?(?:autre|nouveau|nouvelle) (?:metier|voie"
                        r"|carriere)")),
     ("validate_experience", _re(
-        r"(?:le |un |mon |du |ce |son )?diplome sans (?:re)?(?:faire|passer|suivre|retourner a) (?:toute |tout |la "
-        r"|l'|une |les )?(?:ecole|formation|cours|scolarite|etudes)")),
+        r"(?:le |un |mon |du |ce |son )?diplome sans (?:re)?(?:faire|passer|suivre|retourner a) (?:toute |tout )?"
+        r"(?:la |l'|une |les )?(?:ecole|formation|cours|scolarite|etudes)")),
     ("explore", _re(
         r"sais (?:pas|plus) (?:trop |vraiment |du tout )?(?:quoi faire|vers quoi|ce que je veux|ce que je "
         r"pourrais|quel metier|dans quoi|quoi choisir)|aucune idee de (?:ce que|quoi)|je suis perdue?"
