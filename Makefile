@@ -11,7 +11,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONHASHSEED := 0
 export TF_DETERMINISTIC_OPS := 1
 
-.PHONY: help install db train run shell test test-fast bench lint lock clean
+.PHONY: help install db train run shell test test-fast bench lint lock clean widget
 
 help:
 	@echo "make run     — installe, construit la base, entraîne si besoin, lance l'assistant (http://localhost:8080/)"
@@ -55,3 +55,6 @@ lock:
 
 clean:
 	rm -rf var models results .pytest_cache
+
+widget:
+	@cd web && npm ci --no-audit --no-fund && node build.mjs

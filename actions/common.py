@@ -70,3 +70,33 @@ def latest_entities(tracker: Tracker, name: str) -> list[Any]:
     if name in payload:
         values.append(payload[name])
     return [v for v in values if v is not None]
+
+
+#: Facts that tell a person's own situation (a story), as opposed to the scheme or job they ask about.
+STORY_FIELDS = ("status", "contract", "seniority_months_company", "seniority_months_total", "age", "commune",
+                "diploma_level", "rqth", "registered_france_travail", "rsa", "interim_hours_branch_18m")
+
+
+def story_in_message(tracker: Tracker) -> dict[str, Any]:
+    """Facts of the person's own situation told in the latest message, when nothing is known yet.
+
+    A first message like "4 ans de CDI à Calais, je touche le chômage si je démissionne ?" is a story
+    even if it ends with a question: the assistant must not treat it as a hypothesis.
+    """
+    from bot.understanding import extract
+
+    if profile_from(tracker):
+        return {}
+    text = (tracker.latest_message or {}).get("text") or ""
+    if not text or text.startswith("/"):
+        return {}
+    facts = extract(text[:2000]).facts
+    told = [f for f in STORY_FIELDS if facts.get(f) is not None]
+    return facts if len(told) >= 2 else {}
+
+
+def start_questions_with(facts: dict[str, Any]) -> list[Any]:
+    """Events that record a story's facts and start the questions (the form) from there."""
+    from rasa_sdk.events import FollowupAction, SlotSet
+
+    return [*(SlotSet(k, v) for k, v in facts.items() if v is not None), FollowupAction("profile_form")]

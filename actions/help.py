@@ -127,8 +127,10 @@ class ActionSearchTrainings(Action):
         from actions.services import get_services
 
         field = next(iter(latest_entities(tracker, "target_field")), None) or tracker.get_slot("target_field")
-        place = next(iter(latest_entities(tracker, "commune")), None) or tracker.get_slot("code_insee") \
-            or tracker.get_slot("commune")
+        named = next(iter(latest_entities(tracker, "commune")), None)
+        code = tracker.get_slot("code_insee")
+        # a place already resolved in the conversation is passed as its INSEE code (not a postcode)
+        place = named or (f"insee:{code}" if code else None) or tracker.get_slot("commune")
         if not field:
             send(dispatcher, Reply("Dans quel domaine ou pour quel métier cherchez-vous une formation ? "
                                    "(par exemple « data », « aide-soignant », « plombier »)"))

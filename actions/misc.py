@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType
+from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,15 +11,15 @@ from actions.common import send
 from bot.conversation.dialogue import Button, Reply, messages
 
 
-class ActionRestartConversation(Action):
-    """Forget the person's situation and start again (the conversation log stays until erased)."""
+class ActionRestart(Action):
+    """Overrides Rasa's default `action_restart` (intent restart): forget the situation, say so."""
 
     def name(self) -> str:
-        return "action_restart_conversation"
+        return "action_restart"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         send(dispatcher, Reply(messages()["restart"]))
-        return [ActiveLoop(None), AllSlotsReset()]
+        return [Restarted()]
 
 
 class ActionEraseInfo(Action):

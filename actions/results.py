@@ -10,7 +10,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import evaluate_profile, latest_entities, list_slot, profile_from, send
+from actions.common import (
+    evaluate_profile,
+    latest_entities,
+    list_slot,
+    profile_from,
+    send,
+    start_questions_with,
+    story_in_message,
+)
 from bot.conversation import dialogue
 from bot.conversation.dialogue import Reply, messages
 
@@ -41,6 +49,9 @@ class ActionShowResults(Action):
         return "action_show_results"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        story = story_in_message(tracker)
+        if story:
+            return start_questions_with(story)
         profile = profile_from(tracker)
         if not profile:
             send(dispatcher, Reply(messages()["summary"]["empty"]))
@@ -82,6 +93,9 @@ class ActionWhyNot(Action):
         if not dispositif:
             send(dispatcher, Reply(messages()["why_not"]["unknown"]))
             return []
+        story = story_in_message(tracker)
+        if story:
+            return [SlotSet("last_dispositif", dispositif), *start_questions_with(story)]
         profile = profile_from(tracker)
         if not profile:
             send(dispatcher, Reply(messages()["why_not"]["need_profile"]))
@@ -99,10 +113,13 @@ class ActionWhatIf(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.understanding import extract
 
+        story = story_in_message(tracker)
+        if story:  # "4 ans de CDI… je touche le chômage si je démissionne ?" is their real situation
+            return start_questions_with(story)
         text = (tracker.latest_message or {}).get("text") or ""
         profile = profile_from(tracker)
-        changes: dict[str, Any] = {k: v for k, v in extract(text[:2000], known=profile).facts.items()
-                                   if v is not None and profile.get(k) != v}
+        changes = {k: v for k, v in hypothetical_facts(extract(text[:2000], known=profile), text, profile).items()
+                   if v is not None and profile.get(k) != v}
         if not changes:
             send(dispatcher, Reply(messages()["what_if"]["unknown"]))
             return []
@@ -110,6 +127,31 @@ class ActionWhatIf(Action):
         after = evaluate_profile({**profile, **changes}, tracker)
         send(dispatcher, dialogue.what_if(before, after, dialogue.describe_change(changes)))
         return []
+
+
+#: Entities that state a fact directly (their value is the profile value).
+_ENTITY_FIELDS = {"france_travail": "registered_france_travail", "rqth": "rqth", "rsa": "rsa",
+                  "diploma": "diploma_level", "status": "status", "contract": "contract", "goal": "goal",
+                  "age": "age"}
+
+
+def hypothetical_facts(found: Any, text: str, profile: dict[str, Any]) -> dict[str, Any]:
+    """The facts a "what if" supposes: stated facts, plus facts named in a hypothesis ("si j'avais…")."""
+    import unicodedata
+
+    facts = dict(found.facts)
+    for entity in found.entities:
+        field = _ENTITY_FIELDS.get(entity.entity)
+        if field and field not in facts and isinstance(entity.value, (bool, int, str)):
+            facts[field] = entity.value
+        if entity.entity == "duration" and isinstance(entity.value, int) and "seniority_months_total" not in facts \
+                and profile.get("status") in ("salarie_prive", "interimaire", "agent_public"):
+            facts["seniority_months_total"] = max(entity.value, profile.get("seniority_months_total") or 0)
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    if "demission" in folded and "status" not in facts:
+        # after resigning, a person is a job seeker; France Travail registration is the next step
+        facts.update({"status": "demandeur_emploi", "contract": "aucun", "registered_france_travail": True})
+    return facts
 
 
 class ActionSummary(Action):

@@ -45,7 +45,8 @@ def main() -> int:
     MODELS.mkdir(exist_ok=True)
     print(f"» Entraînement du modèle (données modifiées) → {target.name}", file=sys.stderr)
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_DETERMINISTIC_OPS": "1", "PYTHONHASHSEED": "0",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+           "TF_CPP_MIN_LOG_LEVEL": "2", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "TQDM_MININTERVAL": os.environ.get("TQDM_MININTERVAL", "20")}
     rasa = str(Path(sys.executable).with_name("rasa"))
     cmd = [rasa, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data", "--out", str(MODELS),
            "--fixed-model-name", f"cap-{digest}"]

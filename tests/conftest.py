@@ -25,3 +25,13 @@ def personas() -> list[dict]:
     import yaml
 
     return yaml.safe_load(shared_path("personas", "public.yml").read_text(encoding="utf-8"))["personas"]
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory):
+    """The real assistant (trained model, action server, Rasa server) for the whole session."""
+    from tests.support.servers import running_assistant
+
+    # the personas describe the rules of March 2026: replay them under those rules
+    with running_assistant(tmp_path_factory.mktemp("assistant"), env={"CAP_AS_OF": "2026-03-15"}) as running:
+        yield running

@@ -120,14 +120,20 @@ def profile_of(slots: dict[str, Any]) -> dict[str, Any]:
 
 
 def _short_why(item: dict[str, Any]) -> str:
-    for cond in item.get("conditions", []):
-        if cond.get("ok") is True and cond.get("ref") != "objectif":
-            return str(cond["text"])
-    return item["why"][0] if item.get("why") else ""
+    """The most telling reason: a condition with the person's figures, else an amount, else the first."""
+    met = [str(c["text"]) for c in item.get("conditions", []) if c.get("ok") is True and c.get("ref") != "objectif"]
+    with_figures = [t for t in met if any(ch.isdigit() for ch in t)]
+    if with_figures:
+        return with_figures[0]
+    condition_texts = {str(c["text"]) for c in item.get("conditions", [])}
+    notes = [w for w in item.get("why", []) if w not in condition_texts and "€" in w]
+    if notes:
+        return notes[0]
+    return met[0] if met else (item["why"][0] if item.get("why") else "")
 
 
-def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
-                    max_per_group: int = 4) -> tuple[list[Reply], list[str]]:
+def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None
+                    ) -> tuple[list[Reply], list[str]]:
     """The results as messages grouped for people, and the ids shown (contract slot `recommendations`)."""
     m = messages()["results"]
     as_of = date.fromisoformat(result["as_of"])
@@ -139,7 +145,7 @@ def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | No
     else:
         replies.append(Reply(m["intro"].format(date=fr_date(as_of))))
         for group in GROUP_ORDER:
-            items = [i for i in recommended if i.get("group") == group][:max_per_group]
+            items = [i for i in recommended if i.get("group") == group]
             if not items:
                 continue
             lines = [f"{m['group_titles'][group]} :"]

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite (what `make test` and CI run). Sets up what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
+PY=.venv/bin/python
+RASA=.venv/bin/rasa
+mkdir -p results test-artifacts
+
+step() { printf '\n\033[1m» %s\033[0m\n' "$*"; }
+
+# Headless Chromium for the widget tests (Debian package; no browser download at test time).
+if ! command -v chromium >/dev/null 2>&1; then
+  step "Installation de Chromium (apt)"
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+      || echo "Chromium n'a pas pu être installé : les tests du navigateur seront ignorés." >&2
+  else
+    echo "Chromium absent et pas de droits root : les tests du navigateur seront ignorés." >&2
+  fi
+fi
+
+step "Modèle Rasa (entraîné seulement si les données ont changé)"
+MODEL=$($PY scripts/train_if_needed.py)
+export CAP_TEST_MODEL="$MODEL"
+echo "$MODEL"
+
+step "Validation des données Rasa"
+$RASA data validate --fail-on-warnings --config config.yml --domain domain.yml --data data 2>&1 | tail -n 5
+
+step "Tests de conversation (rasa test core)"
+rm -rf results/stories && mkdir -p results/stories && cp tests/test_*.yml results/stories/
+$RASA test core -m "$MODEL" --stories results/stories --fail-on-prediction-errors --out results/core 2>&1 | tail -n 3
+
+step "Jeu de test NLU tenu à l'écart (seuils : intentions F1 macro ≥ 0,95 ; entités F1 ≥ 0,90)"
+$RASA test nlu -m "$MODEL" --nlu tests/nlu/heldout.yml --out results/nlu >/dev/null 2>&1
+$PY scripts/nlu_gate.py results/nlu
+
+step "Tests unitaires, d'intégration, de bout en bout et du navigateur"
+$PY -m pytest -q -p no:cacheprovider "$@"

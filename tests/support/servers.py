@@ -1,0 +1,139 @@
+"""Start the real assistant for tests: action server + Rasa server (REST, socket.io, HTTP API).
+
+One instance per test session (Rasa takes ~20-40 s to start); everything listens on 127.0.0.1
+on free ports, with an SQLite tracker store in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def trained_model() -> Path:
+    """The real model (trained by scripts/train_if_needed.py only when its inputs changed)."""
+    env_model = os.environ.get("CAP_TEST_MODEL")
+    if env_model and Path(env_model).exists():
+        return Path(env_model)
+    out = subprocess.run([sys.executable, str(REPO / "scripts" / "train_if_needed.py")], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+def _wait(url: str, proc: subprocess.Popen, name: str, log: Path, timeout: float = 240) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{name} did not start in {timeout:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+@dataclass
+class Assistant:
+    """A running assistant."""
+
+    rasa_url: str
+    action_url: str
+    tracker_db: Path
+    workdir: Path
+    token: str | None = None
+    procs: list[subprocess.Popen] = field(default_factory=list)
+
+    def _api(self, path: str) -> str:
+        url = f"{self.rasa_url}{path}"
+        return f"{url}{'&' if '?' in url else '?'}token={self.token}" if self.token else url
+
+    def say(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """Send a message through the REST channel; returns the bot's messages."""
+        body = json.dumps({"sender": sender, "message": message}).encode()
+        req = urllib.request.Request(f"{self.rasa_url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read())
+
+    def tracker(self, sender: str) -> dict[str, Any]:
+        """The conversation's tracker through the HTTP API."""
+        with urllib.request.urlopen(self._api(f"/conversations/{sender}/tracker"), timeout=30) as resp:
+            return json.loads(resp.read())
+
+
+def write_config(workdir: Path, action_port: int, *, extra_credentials: str = "", tracker: str | None = None,
+                 lock_store: str = "") -> tuple[Path, Path, Path]:
+    db = workdir / "tracker.db"
+    endpoints = workdir / "endpoints.yml"
+    credentials = workdir / "credentials.yml"
+    endpoints.write_text(
+        f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        + (tracker or f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n") + lock_store,
+        encoding="utf-8")
+    credentials.write_text(
+        "rest:\nsocketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
+        "  session_persistence: true\nchannels.privacy.PrivacyInput: {}\n" + extra_credentials, encoding="utf-8")
+    return endpoints, credentials, db
+
+
+@contextmanager
+def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra_credentials: str = "",
+                      token: str | None = None, tracker: str | None = None, lock_store: str = "",
+                      action_server: bool = True, rasa_port: int | None = None) -> Iterator[Assistant]:
+    """Start the action server and the Rasa server; stop them on exit."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    model = trained_model()
+    action_port, rasa_port = free_port(), rasa_port or free_port()
+    endpoints, credentials, db = write_config(workdir, action_port, extra_credentials=extra_credentials,
+                                              tracker=tracker, lock_store=lock_store)
+    full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO), **(env or {})}
+    procs: list[subprocess.Popen] = []
+    try:
+        if action_server:
+            alog = workdir / "actions.log"
+            aproc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port",
+                                      str(action_port)], cwd=REPO, env=full_env, stdout=alog.open("w"),
+                                     stderr=subprocess.STDOUT)
+            procs.append(aproc)
+            _wait(f"http://127.0.0.1:{action_port}/health", aproc, "action server", alog)
+        rlog = workdir / "rasa.log"
+        cmd = [str(VENV_BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*", "--port",
+               str(rasa_port), "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials",
+               str(credentials)]
+        if token:
+            cmd += ["--auth-token", token]
+        rproc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=rlog.open("w"), stderr=subprocess.STDOUT)
+        procs.append(rproc)
+        status = f"http://127.0.0.1:{rasa_port}/status" + (f"?token={token}" if token else "")
+        _wait(status, rproc, "Rasa server", rlog)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db, workdir, token, procs)
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
