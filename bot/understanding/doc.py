@@ -121,7 +121,9 @@ class Doc:
     def clause_words(self, pos: int, commas: bool = False) -> list[str]:
         """The words of the clause around `pos`."""
         start, end = self.clause(pos, commas)
-        return [w for s, e, w in self.words if s >= start and e <= end]
+        i = bisect.bisect_left(self._word_starts, start)
+        j = bisect.bisect_left(self._word_starts, end)
+        return [w for s, e, w in self.words[i:j] if e <= end]
 
     def clause_text(self, pos: int, commas: bool = False) -> str:
         """The normalised text of the clause around `pos`."""

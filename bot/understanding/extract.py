@@ -134,12 +134,13 @@ def _resolve_commune(raw: str) -> Any:
 
 def _resolve_overlaps(cands: list[Cand]) -> list[Cand]:
     """Non-overlapping entities: higher priority first, then longer, then earlier."""
+    taken = bytearray(max((c.ne for c in cands), default=0) + 1)
     accepted: list[Cand] = []
     for c in sorted(cands, key=lambda c: (-c.prio, -(c.ne - c.ns), c.ns)):
-        if c.ne <= c.ns:
+        if c.ne <= c.ns or any(taken[c.ns:c.ne]):
             continue
-        if all(c.ne <= a.ns or c.ns >= a.ne for a in accepted):
-            accepted.append(c)
+        taken[c.ns:c.ne] = b"\x01" * (c.ne - c.ns)
+        accepted.append(c)
     return sorted(accepted, key=lambda c: c.ns)
 
 

@@ -189,7 +189,17 @@ def is_ai_data(target: str) -> bool:
     return bool(_AI_RE.search(target))
 
 
-def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]],
+def _mask(doc: Doc, blocked: list[tuple[int, int]] | bytearray) -> bytearray:
+    """Blocked spans as a per-character mask of the normalised text."""
+    if isinstance(blocked, bytearray):
+        return blocked
+    mask = bytearray(len(doc.text) + 1)
+    for a, b in blocked:
+        mask[a:b] = b"\x01" * (b - a)
+    return mask
+
+
+def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]] | bytearray,
                  job_word_first: bool = False) -> tuple[int, int] | None:
     """The job or field named from normalised position `pos` on: (start, end) or None.
 
@@ -197,6 +207,7 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]],
     """
     from bot.understanding.jobs import is_job_word
 
+    blocked = _mask(doc, blocked)
     words = doc.words
     text = doc.text
     clause_end = doc.clause(pos, commas=True)[1]
@@ -207,7 +218,7 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]],
         s, e, w = words[k]
         if taken and not _GAP_RE.fullmatch(text[taken[-1][1]:s]):
             break
-        if any(a <= s < b for a, b in blocked):
+        if blocked[s]:
             break
         if leading and w in _DETERMINERS:
             k += 1
@@ -221,8 +232,7 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]],
                 break
             if (w in {"du", "des"} and nxt not in {"ecoles"}) or (w == "en" and not is_job_word(nxt)):
                 break
-            if not nxt or nxt in _STOP - _DETERMINERS or nxt.isdigit() or any(
-                    a <= words[k + 1][0] < b for a, b in blocked):
+            if not nxt or nxt in _STOP - _DETERMINERS or nxt.isdigit() or blocked[words[k + 1][0]]:
                 break
             taken.append((s, e, w))
             k += 1
@@ -255,7 +265,7 @@ _ALT_FAR_RE = re.compile(r"[^.!?;:()]{0,30}?\bou (?:bien |alors |peut-etre |plut
                          r"(?:en |dans |la |le |l'|un |une )?")
 
 
-def _alternatives(doc: Doc, span: tuple[int, int], blocked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _alternatives(doc: Doc, span: tuple[int, int], blocked: bytearray) -> list[tuple[int, int]]:
     """Targets listed after a first one: "kiné ou ostéopathe", "data et IA", "cariste, soudeur"."""
     out: list[tuple[int, int]] = []
     end = span[1]
@@ -274,7 +284,7 @@ def _alternatives(doc: Doc, span: tuple[int, int], blocked: list[tuple[int, int]
         end = nxt[1]
 
 
-def find_goals(doc: Doc, blocked: list[tuple[int, int]],
+def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
                anchors: tuple[int, ...] = ()) -> tuple[list[Cand], list[Cand]]:
     """(goal candidates, target_field candidates). Goal cues that are not entities have emit=False.
 
@@ -283,6 +293,7 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]],
     scheme names, after which "en X" names the field ("une alternance en commerce").
     """
     text = doc.text
+    blocked = _mask(doc, blocked)
     goals: list[Cand] = []
     for value, rx in _PHRASES:
         for m in rx.finditer(text):
@@ -378,7 +389,7 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]],
     # one target per span (the first trigger wins)
     unique: list[Cand] = []
     for t in sorted(targets, key=lambda c: (c.ns, -(c.ne - c.ns))):
-        if any(u.ns <= t.ns < u.ne or t.ns <= u.ns < t.ne for u in unique):
+        if unique and t.ns < unique[-1].ne:
             continue
         unique.append(t)
     return goals, unique

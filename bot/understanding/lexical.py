@@ -18,8 +18,55 @@ _B = r"(?<![a-z0-9])"
 _E = r"(?![a-z0-9])"
 
 
-def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(_B + "(?:" + pattern + ")" + _E)
+class _Rx:
+    """A compiled pattern with a cheap pre-check: the literal start of each alternative must occur."""
+
+    def __init__(self, pattern: str) -> None:
+        self.regex = re.compile(_B + "(?:" + pattern + ")" + _E)
+        self.keys = _literal_starts(pattern)
+
+    def finditer(self, text: str):  # type: ignore[no-untyped-def]
+        """Like re.finditer, skipped when no alternative can start in `text`."""
+        if self.keys is not None and not any(k in text for k in self.keys):
+            return iter(())
+        return self.regex.finditer(text)
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c in "([":
+            depth += 1
+        elif c in ")]":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _literal_starts(pattern: str) -> tuple[str, ...] | None:
+    """The plain-letter start (2+ characters) of every top-level alternative, or None if one has none."""
+    keys = []
+    for alt in _top_level_alternatives(pattern):
+        m = re.match(r"[a-z0-9' ]+", alt)
+        lit = m.group() if m else ""
+        if m and m.end() < len(alt) and alt[m.end()] in "?*{":
+            lit = lit[:-1]  # the last character is optional
+        if len(lit) < 2:
+            return None
+        keys.append(lit)
+    return tuple(keys)
+
+
+def _re(pattern: str) -> _Rx:
+    return _Rx(pattern)
 
 
 # --------------------------------------------------------------------------------- status

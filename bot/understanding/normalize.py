@@ -77,15 +77,31 @@ def _fold_char(ch: str) -> str:
     return " "
 
 
+_KEPT_RE = re.compile("[" + re.escape("".join(sorted(_KEEP_ASCII))) + "]*")
+
+
+@lru_cache(maxsize=1)
+def _one_to_one() -> dict[int, str]:
+    """Latin letters with diacritics and typographic signs that fold to one plain character."""
+    table: dict[int, str] = {}
+    for cp in list(range(0x00A0, 0x0250)) + [ord(c) for c in _SPECIAL]:
+        ch = chr(cp)
+        folded = _fold_char(ch)
+        if len(folded) == 1 and folded != " " or ch in ("\u00a0", "\u202f", "\u2009"):
+            table[cp] = folded
+    return table
+
+
 def _fold(text: str) -> tuple[str, list[int], list[int]]:
     blank = bytearray(len(text))
     if "<" in text:
         for m in _TAG_RE.finditer(text):
             for i in range(m.start(), m.end()):
                 blank[i] = 1
-    if text.isascii() and not any(blank):
-        low = text.lower()
-        if all(c in _KEEP_ASCII for c in low):
+    if not any(blank):
+        # fast path: every character folds to exactly one kept character (accents, quotes, dashes)
+        low = text.translate(_one_to_one()).lower()
+        if _KEPT_RE.fullmatch(low):
             n = len(text)
             return low, list(range(n)), list(range(1, n + 1))
     out: list[str] = []
