@@ -111,7 +111,7 @@ def _leading_commune(doc: Doc, cands: list[Cand]) -> Cand | None:
     if not (capital or whole or cue):
         return None
     res = resolve(raw)
-    if res.status == "found" and (not res.fuzzy or (len(raw) >= 7 and (capital or whole))):
+    if res.status == "found" and (not res.fuzzy or (len(raw) >= 7 and capital) or (len(raw) >= 8 and whole)):
         match = Match(s, e, raw, res.commune, (), "name")
     elif res.status == "ambiguous" and not res.fuzzy:
         match = Match(s, e, raw, None, tuple(res.candidates), "name")

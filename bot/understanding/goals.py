@@ -179,7 +179,11 @@ _BAD_TARGETS = frozenset({
     "manuelle", "distance", "ligne", "permis", "suite", "plus", "moins", "bureau", "terrain", "erreur",
 })
 # Words that are no job on their own ("une aide", "un agent") but head one ("aide-soignante").
-_ALONE_BAD = frozenset({"aide", "aides", "agent", "agents", "chef", "responsable", "charge", "chargee"})
+_ALONE_BAD = frozenset({"aide", "aides", "agent", "agents", "chef", "responsable", "charge", "chargee",
+                        "conseiller", "conseillere"})
+# "les métiers du numérique", "le secteur de la santé": the field follows.
+_FIELD_NOUNS = frozenset({"metier", "metiers", "domaine", "domaines", "secteur", "secteurs", "milieu", "filiere",
+                          "filieres", "branche"})
 _LINKERS = frozenset({"de", "d", "du", "des", "en", "a"})
 _GAP_RE = re.compile(r"[ '\-/]*")
 
@@ -222,6 +226,10 @@ def _take_target(doc: Doc, pos: int, blocked: list[tuple[int, int]] | bytearray,
             break
         if leading and w in _DETERMINERS:
             k += 1
+            continue
+        if not taken and w in _FIELD_NOUNS and k + 1 < len(words) and words[k + 1][2] in {"du", "de", "des", "d"}:
+            k += 1
+            leading = True
             continue
         leading = False
         if w.isdigit():

@@ -250,6 +250,9 @@ def _status(doc: Doc) -> list[Cand]:
                 value_ = "inactif_proche_aidant"
             else:
                 value_ = value
+            if value_ == "demandeur_emploi" and m.group() == "au chomage" and before[-1:] and before[-1] in {
+                    "droit", "droits", "toucher", "touche", "avoir", "aurai", "aurais", "acces"}:
+                continue  # "droit au chômage": an allowance asked about, not a situation
             if value_ == "demandeur_emploi" and m.group().startswith("licenci"):
                 if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me"} & set(before):
                     continue  # "je vais être licencié": still employed
