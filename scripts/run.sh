@@ -40,7 +40,7 @@ wait_for() {  # url, name, pid
 }
 
 echo "» Serveur d'actions sur le port $ACTION_PORT"
-$RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
+SANIC_HOST=${ACTION_HOST:-127.0.0.1} $RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
 pids+=($!); action_pid=$!
 wait_for "http://localhost:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
 
