@@ -635,7 +635,15 @@ class CapMessengerBot(_MessagingOutputMixin, MessengerBot):
                                      **kwargs: Any) -> None:
         """Quick replies on the last part, or numbered choices if Messenger cannot show them."""
         if not _fits_quick_replies(buttons):
-            await self.send_text_message(recipient_id, with_numbered_choices(text, buttons))
+            # The choices stay in the same bubble as the question when they fit.
+            parts = self._parts(text)
+            choices = numbered_choices(buttons)
+            if parts and text_size(f"{parts[-1]}\n\n{choices}") <= self.max_chars:
+                parts[-1] = f"{parts[-1]}\n\n{choices}"
+            else:
+                parts.extend(split_text(choices, self.max_chars))
+            for part in parts:
+                await self._send_plain(recipient_id, part)
             return
         parts = self._parts(text) or [CHOICE_PROMPT_FR]
         for part in parts[:-1]:

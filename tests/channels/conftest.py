@@ -9,9 +9,9 @@ the environment, so the same tests run against the real assistant:
                         "real": the assistant's model (scripts/train_if_needed.py trains it if
                         needed) and its action server (`rasa run actions --actions actions`,
                         started here unless CHANNELS_TEST_ACTIONS_URL points at a running one).
-                        A path: that model file (with CHANNELS_TEST_ACTIONS_URL if it needs actions).
+                        A path: that model file, with the assistant's action server as for "real".
   CHANNELS_TEST_BUTTONS_TRIGGER  a message whose answer has at least two buttons
-                        (project: "bonjour"; real: "/inform", the first profile question).
+                        (project: "bonjour"; real model: "/inform", the first profile question).
   CHANNELS_TEST_LONG_TRIGGER     a message whose answer is longer than 4096 characters with URLs
                         (project: "toutes les étapes"; real: none, the long answer is then sent
                         through the HTTP API with `execute_side_effects`, same output channels).
@@ -213,7 +213,7 @@ def channels_target(request: pytest.FixtureRequest, tmp_path_factory: pytest.Tem
     model = Path(choice)
     if not model.exists():
         raise RuntimeError(f"CHANNELS_TEST_MODEL: no such model {model}")
-    return Target("model", model, os.environ.get("CHANNELS_TEST_ACTIONS_URL"), buttons or "bonjour", long_)
+    return Target("model", model, request.getfixturevalue("action_server"), buttons or "/inform", long_)
 
 
 # ----------------------------------------------------------------------------- fakes and server

@@ -273,6 +273,7 @@ def test_messenger_beyond_quick_reply_limits_falls_back_to_numbers(channels_serv
         mark = fake.mark()
         channels_server.inject_bot_message("facebook", psid, "Que voulez-vous faire ?", buttons=buttons)
         sent = channel.sent(fake, mark, psid)
+        assert len(sent) == 1 and channel.text_of(sent[0]).startswith("Que voulez-vous faire ?\n\n1. ")
         assert all("quick_replies" not in r.json["message"] for r in sent)
         assert_numbered("\n".join(channel.text_of(r) for r in sent), buttons)
     channel.send(channels_server, psid, "n°2")
