@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes var/endpoints.yml and var/credentials.yml for `make run` from the environment.
 
-Secrets are never written: the files reference them as ${VAR}, which Rasa substitutes at start-up.
+Secrets are never written: the files reference them as ${VAR} — unquoted, the only form Rasa 3.6
+substitutes — which Rasa replaces at start-up (and refuses to start if the variable is unset).
 Defaults need no server at all (SQLite tracker store, in-memory lock store, web channels only).
 """
 
@@ -26,7 +27,7 @@ def endpoints() -> str:
         f"  url: \"{env('ACTION_SERVER_URL', 'http://localhost:' + env('ACTION_PORT', '5055') + '/webhook')}\"",
     ]
     if os.environ.get("ACTION_SERVER_TOKEN"):
-        lines += ["  headers:", "    X-Cap-Action-Token: \"${ACTION_SERVER_TOKEN}\""]
+        lines += ["  headers:", "    X-Cap-Action-Token: ${ACTION_SERVER_TOKEN}"]
     store = env("TRACKER_STORE", "sqlite")
     if store == "postgresql":
         lines += [
@@ -36,7 +37,7 @@ def endpoints() -> str:
             f"  login_db: \"{env('TRACKER_DB_LOGIN_DB', 'postgres')}\"",
         ]
         if os.environ.get("TRACKER_DB_PASSWORD"):
-            lines.append("  password: \"${TRACKER_DB_PASSWORD}\"")
+            lines.append("  password: ${TRACKER_DB_PASSWORD}")
     elif store == "sqlite":
         lines += ["tracker_store:", "  type: SQL", "  dialect: sqlite",
                   f"  db: \"{env('TRACKER_DB_PATH', str(var / 'tracker.db'))}\""]
@@ -47,7 +48,7 @@ def endpoints() -> str:
                   f"  port: {env('REDIS_PORT', '6379')}", f"  db: {env('REDIS_DB', '1')}",
                   f"  key_prefix: \"{env('REDIS_KEY_PREFIX', 'cap')}\""]
         if os.environ.get("REDIS_PASSWORD"):
-            lines.append("  password: \"${REDIS_PASSWORD}\"")
+            lines.append("  password: ${REDIS_PASSWORD}")
     return "\n".join(lines) + "\n"
 
 
@@ -62,14 +63,14 @@ def credentials() -> str:
         "channels.privacy.PrivacyInput: {}",
     ]
     if os.environ.get("TELEGRAM_ACCESS_TOKEN"):
-        lines += ["channels.messaging.CapTelegramInput:", "  access_token: \"${TELEGRAM_ACCESS_TOKEN}\"",
-                  "  verify: \"${TELEGRAM_VERIFY}\"", "  webhook_url: \"${TELEGRAM_WEBHOOK_URL}\""]
+        lines += ["channels.messaging.CapTelegramInput:", "  access_token: ${TELEGRAM_ACCESS_TOKEN}",
+                  "  verify: ${TELEGRAM_VERIFY}", "  webhook_url: ${TELEGRAM_WEBHOOK_URL}"]
     if os.environ.get("FACEBOOK_PAGE_ACCESS_TOKEN"):
-        lines += ["channels.messaging.CapFacebookInput:", "  verify: \"${FACEBOOK_VERIFY}\"",
-                  "  secret: \"${FACEBOOK_SECRET}\"", "  page-access-token: \"${FACEBOOK_PAGE_ACCESS_TOKEN}\""]
+        lines += ["channels.messaging.CapFacebookInput:", "  verify: ${FACEBOOK_VERIFY}",
+                  "  secret: ${FACEBOOK_SECRET}", "  page-access-token: ${FACEBOOK_PAGE_ACCESS_TOKEN}"]
     if os.environ.get("TWILIO_ACCOUNT_SID"):
-        lines += ["channels.messaging.CapTwilioInput:", "  account_sid: \"${TWILIO_ACCOUNT_SID}\"",
-                  "  auth_token: \"${TWILIO_AUTH_TOKEN}\"", "  twilio_number: \"${TWILIO_NUMBER}\""]
+        lines += ["channels.messaging.CapTwilioInput:", "  account_sid: ${TWILIO_ACCOUNT_SID}",
+                  "  auth_token: ${TWILIO_AUTH_TOKEN}", "  twilio_number: ${TWILIO_NUMBER}"]
     return "\n".join(lines) + "\n"
 
 
