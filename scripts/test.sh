@@ -37,4 +37,10 @@ $RASA test nlu -m "$MODEL" --nlu tests/nlu/heldout.yml --out results/nlu >/dev/n
 $PY scripts/nlu_gate.py results/nlu
 
 step "Tests unitaires, d'intégration, de bout en bout et du navigateur"
+# The widget and messaging tests run against the real assistant (trained model + action server).
+export WEB_TEST_RASA=assistant WEB_TEST_SCRIPT=tests/web/real_assistant_script.json CHANNELS_TEST_MODEL=real
 $PY -m pytest -q -p no:cacheprovider "$@"
+
+step "Le widget se reconnecte après un vrai redémarrage du serveur Rasa"
+# needs a Rasa server the test owns and may kill: the small project of tests/web
+WEB_TEST_RASA= $PY -m pytest -q -p no:cacheprovider tests/web -k survives_a_rasa_restart
