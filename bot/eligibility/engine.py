@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.eligibility.conditions import Context, Line, Outcome, Tri
-from bot.eligibility.fields import ASK_ORDER, GOAL_LABELS
+from bot.eligibility.fields import ASK_ORDER, GOAL_LABELS, WHO_KNOWS
 from bot.eligibility.profile import Normalised, normalise
 from bot.eligibility.rules import Rule, contract_ids, load_rules
 
@@ -134,6 +134,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
     `skip_fields` are fields the person said they don't know: never proposed as questions again.
     """
     as_of = as_of or date.today()
+    skip_fields = set(skip_fields)
     rules = rules or load_rules()
     norm = normalise(profile, as_of)
     ev = _Evaluation(norm, as_of, rules)
@@ -194,6 +195,9 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
         lines = [ln for ln in elig.lines + rel.lines if ln.ok is None] + \
                 [ln for ln in elig.lines + rel.lines if ln.ok is not None]
         why = [ln.text for ln in lines]
+        for name in sorted(missing & set(skip_fields)):  # the person said they don't know
+            if name in WHO_KNOWS:
+                why.append(WHO_KNOWS[name])
         if rule.verification:
             why.insert(0, f"{rule.verification['reason']} À vérifier auprès de {rule.verification['check_with']}.")
         to_check.append((rule, {**base, "why": _dedupe(why + notes + unverified), "missing": sorted(missing),

@@ -162,3 +162,22 @@ def fmt_values(field_name: str, values: list[Any]) -> str:
     if len(words) <= 1:
         return "".join(words)
     return ", ".join(words[:-1]) + " ou " + words[-1]
+
+
+#: Where a person can find a fact they do not know (said when they answer "je ne sais pas").
+WHO_KNOWS: dict[str, str] = {
+    "seniority_months_company": "Votre ancienneté figure sur vos bulletins de salaire ; votre employeur peut aussi vous la donner.",
+    "seniority_months_total": "Votre durée d'activité salariée se retrouve sur vos bulletins de salaire ; un conseiller Mon CEP peut vous aider à la calculer.",
+    "cdd_months_last_12": "Vos mois de CDD figurent sur vos contrats de travail.",
+    "interim_hours_branch_18m": "Vos agences d'intérim peuvent vous donner vos relevés d'heures.",
+    "interim_hours_same_agency_18m": "Votre agence d'intérim peut vous donner votre relevé d'heures.",
+    "registered_france_travail": "Vous pouvez vérifier votre inscription dans votre espace personnel sur francetravail.fr.",
+    "rqth": "Si vous avez fait une demande, la MDPH de votre département peut vous dire où elle en est.",
+    "rsa": "La CAF (ou la MSA) peut vous confirmer si vous touchez le RSA.",
+    "is_cadre": "Votre statut de cadre est indiqué sur votre contrat de travail et vos bulletins de salaire.",
+    "diploma_level": "Un conseiller en évolution professionnelle peut vous aider à situer le niveau de vos diplômes.",
+    "employer_self_insured_unemployment": "Votre service RH, ou le simulateur de France Travail, peut vous dire si votre employeur est en auto-assurance chômage.",
+    "part_time_hours_week": "Votre durée de travail est indiquée sur votre contrat de travail.",
+    "sick_leave_months_last_24": "Vos arrêts de travail figurent sur votre compte ameli (Assurance maladie).",
+    "business_in_qpv_or_zfrr": "La CCI, la CMA ou votre réseau d'aide à la création peut vous dire si votre future adresse est en quartier prioritaire ou en zone France ruralités revitalisation.",
+}

@@ -227,3 +227,13 @@ def test_dunkerque_agglomeration_services():
                "goal": "create_business", "age": 40}
     assert verdict(creator, "la_turbine_dunkerque")[0] == "recommended"
     assert verdict({**creator, "commune": "Calais"}, "la_turbine_dunkerque")[0] == "not_eligible"
+
+
+def test_dont_know_keeps_the_scheme_to_check_and_says_where_to_find_out():
+    profile = {**CDI, "seniority_months_company": 36}
+    profile.pop("rqth")
+    result = evaluate(profile, AS_OF, skip_fields=["seniority_months_total", "rqth"])
+    item = next(i for i in result["to_check"] if i["id"] == "demission_reconversion")
+    assert item["missing"] == ["seniority_months_total"]
+    assert any("bulletins de salaire" in w for w in item["why"])
+    assert "seniority_months_total" not in result["questions"] and "rqth" not in result["questions"]
