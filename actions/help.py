@@ -61,7 +61,9 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
                 if item["id"] not in seen:
                     seen.add(item["id"])
                     rows.append(item)
-    if not rows:
+    with get_services().session_factory() as session:
+        extra = get_services().support_services(session, place)[:3]
+    if not rows and not extra:
         return Reply(m["none"].format(commune=place["nom"], fallback=messages()["human"]["generic"]))
     lines = [m["intro"].format(commune=place["nom"])]
     for r in rows[:limit]:
@@ -73,6 +75,13 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
         if r["to_verify"]:
             line += m["verify"]
         lines.append(line)
+    if extra:
+        lines.append(m["data_inclusion"])
+        for item in extra:
+            where = item.commune or "votre secteur"
+            distance = f" ({item.distance_km:.0f} km)" if item.distance_km and item.distance_km >= 1 else ""
+            link = f" — {item.url}" if item.url else ""
+            lines.append(m["item"].format(name=item.name, where=where, distance=distance, contact=link))
     return Reply("\n".join(lines))
 
 

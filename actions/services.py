@@ -20,6 +20,7 @@ class Services:
     today: Callable[[], date]
     session_factory: Any  # sqlalchemy sessionmaker for the knowledge base
     trainings: Callable[..., Any]  # bot.trainings.service.answer_trainings-compatible
+    support_services: Callable[[Any, dict[str, Any]], list[Any]] = lambda session, place: []
 
 
 _lock = threading.Lock()
@@ -38,11 +39,33 @@ def _build() -> Services:
     from bot.config import get_settings
     from bot.trainings.service import answer_trainings
 
-    engine = make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
     if not is_built(engine):
         log.info("knowledge base not built yet: building it")
         build_database(engine=engine)
-    return Services(today=_today, session_factory=make_sessionmaker(engine), trainings=answer_trainings)
+    return Services(today=_today, session_factory=make_sessionmaker(engine), trainings=answer_trainings,
+                    support_services=_data_inclusion(settings))
+
+
+def _data_inclusion(settings: Any) -> Callable[[Any, dict[str, Any]], list[Any]]:
+    """Live data·inclusion services near a place (2 s budget), only when a token is configured."""
+    if not settings.data_inclusion_token:
+        return lambda session, place: []
+    from types import SimpleNamespace
+
+    from bot.clients.data_inclusion import DataInclusionClient
+    from bot.trainings.support import support_near
+
+    client = DataInclusionClient(settings.data_inclusion_url, settings.data_inclusion_token,
+                                 timeout_s=settings.live_search_budget_s)
+
+    def search(session: Any, place: dict[str, Any]) -> list[Any]:
+        items, _source = support_near(session, SimpleNamespace(**place), client=client,
+                                      budget_s=settings.live_search_budget_s, radius_km=30)
+        return [i for i in items if i.origin == "data-inclusion"]
+
+    return search
 
 
 def get_services() -> Services:

@@ -149,3 +149,20 @@ def test_ask_actions_exist_for_every_field_and_offer_candidates_for_an_ambiguous
     assert slot_events(events)["asked_fields"] == ["commune"]
     buttons = dispatcher.messages[-1]["buttons"]
     assert [b["title"] for b in buttons][0].startswith("Lens")
+
+
+def test_nearby_help_adds_live_data_inclusion_services_when_configured(services, dispatcher):
+    from types import SimpleNamespace
+
+    seen = []
+
+    def support(session, place):
+        seen.append(place["code_insee"])
+        return [SimpleNamespace(name="Accompagnement emploi (TEST)", commune="Lille", distance_km=2.0,
+                                url="https://exemple.invalid/svc", origin="data-inclusion")]
+
+    services.support_services = support
+    ActionNearbyHelp().run(dispatcher, make_tracker("qui peut m'aider ?", "ask_nearby", dict(P01)), {})
+    assert seen == ["59350"]
+    text = texts(dispatcher)
+    assert "data·inclusion" in text and "Accompagnement emploi (TEST)" in text
