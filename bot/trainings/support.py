@@ -13,12 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clients.data_inclusion import DataInclusionClient, DiService
 from bot.clients.http import SourceError
-from bot.trainings.places import EARTH_RADIUS_KM, BBox
+from bot.trainings.places import EARTH_RADIUS_KM
 from bot.trainings.search import body_key
 
 log = logging.getLogger(__name__)
@@ -52,20 +51,18 @@ def _dist(lat: float, lon: float, lat2: float | None, lon2: float | None) -> flo
 
 def structures_near(session: Session, lat: float, lon: float, radius_km: float = 50,
                     audiences: Sequence[str] = ()) -> list[SupportItem]:
-    """Knowledge-base structures within `radius_km` (bounding box on the lat/lon index, then haversine)."""
-    from bot.catalogue.models import Structure
+    """Knowledge-base structures within `radius_km` (the catalogue's own query), as support items."""
+    from bot.catalogue.structures import structures_near as kb_structures_near
 
-    box = BBox.around(lat, lon, radius_km)
-    rows = session.execute(select(Structure).where(Structure.lat.between(box.lat_min, box.lat_max),
-                                                   Structure.lon.between(box.lon_min, box.lon_max))).scalars().all()
     out = []
-    for s in rows:
+    for near in kb_structures_near(session, {"lat": lat, "lon": lon}, radius_km=radius_km, limit=10_000):
+        s = near.structure
+        if near.distance_km is None or near.distance_km > radius_km:
+            continue
         if audiences and s.audiences and not set(audiences) & set(s.audiences):
             continue
-        d = _dist(lat, lon, s.lat, s.lon)
-        if d is not None and d <= radius_km:
-            out.append(SupportItem(s.name, s.commune, s.code_insee, d, getattr(s, "siret", None),
-                                   s.website or s.contact_url, s.phone, "structure", s.type))
+        out.append(SupportItem(s.name, s.commune, s.code_insee, near.distance_km, getattr(s, "siret", None),
+                               s.website or s.contact_url, s.phone, "structure", s.type))
     return sorted(out, key=lambda i: (i.distance_km or 0.0, i.name))
 
 
