@@ -90,9 +90,8 @@ def _parts() -> list[Part]:
 
 def build_database(url: str | None = None, *, force: bool = False, engine: Engine | None = None) -> dict[str, str]:
     """Create the schema and (re)load every part whose sources changed; returns part → status."""
-    from bot.config import get_settings
-
     import bot.trainings.models  # noqa: F401  (register the tables on Base)
+    from bot.config import get_settings
 
     engine = engine or make_engine(url or get_settings().database_url)
     Base.metadata.create_all(engine)

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.errors import RuleFileError
 from bot.eligibility.fields import FIELDS, fmt_number, fmt_value, fmt_values
+from bot.errors import RuleFileError
 
 
 class Tri(enum.Enum):

@@ -9,8 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.errors import InvalidProfile
 from bot.eligibility.fields import fmt_value
+from bot.errors import InvalidProfile
 
 CONTRACT_DIR = Path(__file__).resolve().parent.parent / "contract"
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import yaml
 
-from bot.errors import RuleFileError, UnknownDispositif
 from bot.eligibility.conditions import Node, compile_condition
+from bot.errors import RuleFileError, UnknownDispositif
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 CONTRACT_IDS_FILE = Path(__file__).resolve().parent.parent / "contract" / "dispositifs.yml"

@@ -7,7 +7,13 @@ import asyncio
 from actions.help import ActionNearbyHelp, ActionSearchTrainings
 from actions.misc import ActionEraseInfo, ActionRephrase, ActionRestart
 from actions.profile_form import ASK_ACTIONS, ValidateProfileForm
-from actions.results import ActionExplainDispositif, ActionShowResults, ActionSummary, ActionWhatIf, ActionWhyNot
+from actions.results import (
+    ActionExplainDispositif,
+    ActionShowResults,
+    ActionSummary,
+    ActionWhatIf,
+    ActionWhyNot,
+)
 from tests.actions.conftest import DOMAIN, make_tracker
 
 P01_STORY = ("Bonjour, je suis en CDI depuis 3 ans dans une boîte de logistique à Lille et j'en peux plus. "

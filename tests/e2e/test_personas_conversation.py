@@ -68,7 +68,7 @@ def converse(assistant, persona: dict[str, Any]) -> tuple[dict[str, Any], list[s
         text = answer(field, profile)
         transcript.append(f"> {text}")
         replies = assistant.say(sender, text)
-    raise AssertionError("no results after %d turns:\n%s" % (MAX_TURNS, "\n".join(transcript)))
+    raise AssertionError(f"no results after {MAX_TURNS} turns:\n" + "\n".join(transcript))
 
 
 def check_slots(slots: dict[str, Any], profile: dict[str, Any], asked: list[str], transcript: str) -> None:
