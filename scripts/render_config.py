@@ -44,7 +44,9 @@ def endpoints() -> str:
     else:
         sys.exit(f"TRACKER_STORE inconnu : {store} (sqlite ou postgresql)")
     if env("LOCK_STORE", "memory") == "redis":
-        lines += ["lock_store:", "  type: redis", f"  url: \"{env('REDIS_HOST', '127.0.0.1')}\"",
+        # Rasa's RedisLockStore, with atomic ticket operations (see rasa_components/lock_store.py)
+        lines += ["lock_store:", "  type: rasa_components.lock_store.AtomicRedisLockStore",
+                  f"  url: \"{env('REDIS_HOST', '127.0.0.1')}\"",
                   f"  port: {env('REDIS_PORT', '6379')}", f"  db: {env('REDIS_DB', '1')}",
                   f"  key_prefix: \"{env('REDIS_KEY_PREFIX', 'cap')}\""]
         if os.environ.get("REDIS_PASSWORD"):

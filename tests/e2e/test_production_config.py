@@ -75,7 +75,8 @@ def redis_prefix():
 def test_two_replicas_share_postgres_and_redis(tmp_path, postgres_db, redis_prefix):
     tracker = (f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
                f"  db: {postgres_db}\n  username: postgres\n")
-    lock = f"lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 1\n  key_prefix: {redis_prefix}\n"
+    lock = ("lock_store:\n  type: rasa_components.lock_store.AtomicRedisLockStore\n"
+            f"  url: 127.0.0.1\n  port: 6379\n  db: 1\n  key_prefix: {redis_prefix}\n")
     env = {"SQL_POOL_SIZE": "5", "SQL_MAX_OVERFLOW": "5"}
     with running_assistant(tmp_path / "a", tracker=tracker, lock_store=lock, env=env) as replica_a, \
             running_assistant(tmp_path / "b", tracker=tracker, lock_store=lock, env=env) as replica_b:
@@ -87,15 +88,16 @@ def test_two_replicas_share_postgres_and_redis(tmp_path, postgres_db, redis_pref
         slots = replica_a.tracker(sender)["slots"]
         assert slots["contract"] == "cdi" and asked in (slots.get("unknown_fields") or [])
 
-        # the same conversation hit on both replicas at once: the Redis lock serialises the turns
-        other = str(uuid.uuid4())
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            futures = [pool.submit(replica_a.say, other, "bonjour"), pool.submit(replica_b.say, other, "merci")]
-            for future in futures:
-                assert future.result(timeout=120)
-        events = replica_b.tracker(other)["events"]
-        users = [i for i, e in enumerate(events) if e.get("event") == "user"]
-        assert len(users) == 2
-        # each user turn is followed by its own bot answer before the next user turn starts
-        between = [e for e in events[users[0] + 1:users[1]] if e.get("event") == "bot"]
-        assert between, "turns were interleaved"
+        # the same conversation hit on both replicas at once, several times: the lock serialises the turns
+        for _ in range(3):
+            other = str(uuid.uuid4())
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                futures = [pool.submit(replica_a.say, other, "bonjour"), pool.submit(replica_b.say, other, "merci")]
+                for future in futures:
+                    assert future.result(timeout=120)
+            events = replica_b.tracker(other)["events"]
+            users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+            assert len(users) == 2, "a simultaneous turn was lost"
+            # each user turn is followed by its own bot answer before the next user turn starts
+            between = [e for e in events[users[0] + 1:users[1]] if e.get("event") == "bot"]
+            assert between, "turns were interleaved"

@@ -38,4 +38,5 @@ def test_secrets_stay_in_the_environment_and_rasa_substitutes_them(tmp_path, mon
     ends = read_config_file(str(tmp_path / "endpoints.yml"))
     assert ends["tracker_store"]["password"] == "pw-secret" and ends["tracker_store"]["dialect"] == "postgresql"
     assert ends["lock_store"]["password"] == "redis-secret"
+    assert ends["lock_store"]["type"] == "rasa_components.lock_store.AtomicRedisLockStore"
     assert ends["action_endpoint"]["headers"]["X-Cap-Action-Token"] == "action-secret-1"
