@@ -28,11 +28,12 @@ cleanup() {
     wait "${pids[@]}" 2>/dev/null || true
   fi
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 130' INT TERM
+trap cleanup EXIT
 
 wait_for() {  # url, name, pid
   for _ in $(seq 1 240); do
-    if curl -fsS -o /dev/null "$1"; then return 0; fi
+    if curl -fs -o /dev/null "$1" 2>/dev/null; then return 0; fi
     if ! kill -0 "$3" 2>/dev/null; then echo "Le $2 s'est arrêté : voir $LOGS/" >&2; exit 1; fi
     sleep 0.5
   done
