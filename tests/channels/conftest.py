@@ -28,9 +28,7 @@ import hmac
 import json
 import os
 import re
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +42,8 @@ import pytest
 import requests
 
 from tests.channels.fake_platforms import FakePlatform
+from tests.support.servers import free_port
+from tests.support.servers import train_project_model as _train_project_model
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -62,13 +62,6 @@ TWILIO_SID = "AC" + "0" * 31 + "1"
 TWILIO_TOKEN = "twilio-auth-token-for-tests"
 TWILIO_NUMBER = "+15005550006"
 TWILIO_WHATSAPP = "whatsapp:+14155238886"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rasa_env(**extra: str) -> dict[str, str]:
@@ -137,34 +130,9 @@ class Target:
     long_trigger: str | None
 
 
-def _project_hash(project: Path) -> str:
-    import rasa
-
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
-    for path in sorted(p for p in project.rglob("*") if p.is_file() and ".rasa" not in p.parts
-                       and "models" not in p.parts):
-        digest.update(path.relative_to(project).as_posix().encode() + b"\n" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def train_project_model(project: Path, workdir: Path) -> Path:
     """The test project's model, trained once per content (cached under var/test-models/)."""
-    cache = Path(os.environ.get("CAP_VAR_DIR", REPO / "var")) / "test-models"
-    cache.mkdir(parents=True, exist_ok=True)
-    name = f"channels-{_project_hash(project)}"
-    model = cache / f"{name}.tar.gz"
-    if model.exists():
-        return model
-    copy = workdir / "project"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".rasa", "models"))
-    result = subprocess.run([RASA, "train", "--out", str(cache), "--fixed-model-name", name],
-                            cwd=copy, env=rasa_env(), capture_output=True, text=True, timeout=900)
-    if result.returncode != 0 or not model.exists():
-        raise RuntimeError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    for old in cache.glob("channels-*.tar.gz"):  # models of earlier versions of the project
-        if old != model:
-            old.unlink(missing_ok=True)
-    return model
+    return _train_project_model(project, workdir, "channels", env=rasa_env())
 
 
 def real_model() -> Path:

@@ -138,3 +138,39 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def project_hash(project: Path) -> str:
+    """Content hash of a small Rasa test project (with the Rasa version)."""
+    import hashlib
+
+    import rasa
+
+    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
+    for path in sorted(p for p in project.rglob("*") if p.is_file() and ".rasa" not in p.parts
+                       and "models" not in p.parts):
+        digest.update(path.relative_to(project).as_posix().encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def train_project_model(project: Path, workdir: Path, prefix: str, env: dict[str, str] | None = None) -> Path:
+    """A test project's model, trained once per content (cached under var/test-models/)."""
+    import shutil
+
+    cache = Path(os.environ.get("CAP_VAR_DIR", REPO / "var")) / "test-models"
+    cache.mkdir(parents=True, exist_ok=True)
+    name = f"{prefix}-{project_hash(project)}"
+    model = cache / f"{name}.tar.gz"
+    if model.exists():
+        return model
+    copy = workdir / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".rasa", "models"))
+    result = subprocess.run([str(VENV_BIN / "rasa"), "train", "--out", str(cache), "--fixed-model-name", name],
+                            cwd=copy, env=env or {**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+                            capture_output=True, text=True, timeout=900)
+    if result.returncode != 0 or not model.exists():
+        raise RuntimeError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+    for old in cache.glob(f"{prefix}-*.tar.gz"):  # models of earlier versions of the project
+        if old != model:
+            old.unlink(missing_ok=True)
+    return model

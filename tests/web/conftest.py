@@ -24,12 +24,9 @@ assistant once `make test` starts it:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +37,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.servers import free_port, train_project_model
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 CHROMIUM_ARGS = [
@@ -49,43 +48,12 @@ CHROMIUM_ARGS = [
 RASA_START_TIMEOUT_S = 180
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ----------------------------------------------------------------------------- Rasa
-
-
-def _project_hash(project: Path) -> str:
-    import rasa
-
-    digest = hashlib.sha256(f"rasa {rasa.__version__}\n".encode())
-    for path in sorted(p for p in project.rglob("*") if p.is_file() and ".rasa" not in p.parts
-                       and "models" not in p.parts):
-        digest.update(path.relative_to(project).as_posix().encode() + b"\n" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def train_test_model(project: Path, workdir: Path) -> Path:
     """The project's model, trained once per content (cached under var/test-models/)."""
-    cache = Path(os.environ.get("CAP_VAR_DIR", REPO / "var")) / "test-models"
-    cache.mkdir(parents=True, exist_ok=True)
-    name = f"web-{_project_hash(project)}"
-    model = cache / f"{name}.tar.gz"
-    if model.exists():
-        return model
-    copy = workdir / "project"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".rasa", "models"))
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--out", str(cache), "--fixed-model-name", name],
-        cwd=copy, env=_rasa_env(), capture_output=True, text=True, timeout=600,
-    )
-    if result.returncode != 0 or not model.exists():
-        raise RuntimeError(f"rasa train failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    return model
+    return train_project_model(project, workdir, "web", env=_rasa_env())
 
 
 def _rasa_env() -> dict[str, str]:
