@@ -22,6 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SHARED = Path(os.environ.get("CAP_SHARED_DIR", REPO.parent / "shared"))
+if not (SHARED / "personas").is_dir():
+    SHARED = REPO / "tests" / "data" / "shared"  # the vendored copy
 
 
 def personas() -> list[dict]:

@@ -43,4 +43,4 @@ $PY -m pytest -q -p no:cacheprovider "$@"
 
 step "Le widget se reconnecte après un vrai redémarrage du serveur Rasa"
 # needs a Rasa server the test owns and may kill: the small project of tests/web
-WEB_TEST_RASA= $PY -m pytest -q -p no:cacheprovider tests/web -k survives_a_rasa_restart
+WEB_TEST_RASA= WEB_TEST_SCRIPT= $PY -m pytest -q -p no:cacheprovider tests/web -k survives_a_rasa_restart
