@@ -148,6 +148,11 @@ class WidgetPage:
     def open(self) -> None:
         self.launcher.click()
         self.dialog.wait_for(state="visible")
+        # let the 160 ms opening fade finish: mid-fade, colours are half transparent (and axe says so)
+        self.page.wait_for_function(
+            "() => { const r = document.querySelector('#cap-reconversion-widget').shadowRoot;"
+            " return r.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity); }",
+            timeout=5000)
 
     def wait_idle(self, min_bots: int = 0, timeout: float = 30000) -> None:
         """Connected, synchronised, nothing waiting to be sent or answered."""
