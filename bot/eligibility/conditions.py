@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.eligibility.fields import FIELDS, fmt_number, fmt_value, fmt_values
 from bot.errors import RuleFileError
@@ -30,8 +30,7 @@ class Tri(enum.Enum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """One explained condition."""
 
     ref: str | None
@@ -75,6 +74,20 @@ class _Fmt(dict):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+class _Vars(dict):
+    """Per-sentence template values over the rule's shared ones (no copy of the shared dict)."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base: Mapping[str, Any]) -> None:
+        super().__init__()
+        self.base = base
+
+    def __missing__(self, key: str) -> Any:
+        value = self.base.get(key)
+        return "{" + key + "}" if value is None else value
 
 
 def _cap(text: str) -> str:
@@ -131,22 +144,23 @@ class Leaf(Node):
     when_missing: bool | None = None
     texts: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        info = FIELDS.get(self.field_name or "")
+        self._label_text = self.label or (info.label if info else (self.field_name or ""))
+        self._label_cap = _cap(self._label_text)
+
     def fields(self) -> set[str]:
         return {self.field_name} if self.field_name else set()
 
     # -- helpers ------------------------------------------------------------------------------
     def _label(self) -> str:
-        if self.label:
-            return self.label
-        info = FIELDS.get(self.field_name or "")
-        return info.label if info else (self.field_name or "")
+        return self._label_text
 
     def _vars(self, ctx: Context, **extra: Any) -> dict[str, Any]:
-        values = _Fmt(ctx.base_vars())
-        label = self._label()
-        values["label"] = label
-        values["Label"] = _cap(label)
-        if self.field_name and self.field_name in ctx.profile and "value" not in extra:
+        values = _Vars(ctx.base_vars())
+        values["label"] = self._label_text
+        values["Label"] = self._label_cap
+        if self.field_name and "value" not in extra and self.field_name in ctx.profile:
             values["value"] = fmt_value(self.field_name, ctx.profile[self.field_name])
         values.update(extra)
         return values
@@ -178,10 +192,14 @@ class InLeaf(Leaf):
     values: list[Any] = field(default_factory=list)
     negate: bool = False
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._shown = fmt_values(self.field_name or "", self.values)
+        self._requirement = ("ne pas être : " if self.negate else "requis : ") + self._shown
+
     def evaluate(self, ctx: Context) -> Outcome:
         assert self.field_name
-        shown = fmt_values(self.field_name, self.values)
-        requirement = ("ne pas être : " if self.negate else "requis : ") + shown
+        shown, requirement = self._shown, self._requirement
         if self.field_name not in ctx.profile:
             return self._missing_outcome(ctx, requirement, values=shown)
         hit = ctx.profile[self.field_name] in self.values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 
@@ -134,6 +135,19 @@ def fmt_number(value: float | int) -> str:
 
 def fmt_value(field_name: str, value: Any) -> str:
     """A profile value as a person reads it ("48 mois", "CDI", "bac+2 (niveau 5)")."""
+    try:
+        return _fmt_value_cached(field_name, value, type(value))
+    except TypeError:  # unhashable value
+        return _fmt_value(field_name, value)
+
+
+@lru_cache(maxsize=4096)
+def _fmt_value_cached(field_name: str, value: Any, _type: type) -> str:
+    # the type is part of the key: True == 1 but "oui" != "1"
+    return _fmt_value(field_name, value)
+
+
+def _fmt_value(field_name: str, value: Any) -> str:
     info = FIELDS.get(field_name)
     if info is None:
         return str(value)
