@@ -11,6 +11,22 @@ from actions.common import send
 from bot.conversation.dialogue import Button, Reply, messages
 
 
+class ActionGreet(Action):
+    """Who the assistant is, what it keeps, how to erase — and quick starts.
+
+    An action rather than a domain response: Rasa would try to fill the JSON braces of the button
+    payloads as slot templates (and log an error each time).
+    """
+
+    def name(self) -> str:
+        return "action_greet"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        spec = messages()["greet"]
+        send(dispatcher, Reply(spec["text"], tuple(Button(b["title"], b["payload"]) for b in spec["buttons"])))
+        return []
+
+
 class ActionRestart(Action):
     """Overrides Rasa's default `action_restart` (intent restart): forget the situation, say so."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from actions.help import ActionNearbyHelp, ActionSearchTrainings
 from actions.misc import ActionEraseInfo, ActionRephrase, ActionRestart
 from actions.profile_form import ASK_ACTIONS, ValidateProfileForm
@@ -15,6 +13,7 @@ from actions.results import (
     ActionWhyNot,
 )
 from tests.actions.conftest import DOMAIN, make_tracker
+from tests.support.aio import run_async
 
 P01_STORY = ("Bonjour, je suis en CDI depuis 3 ans dans une boîte de logistique à Lille et j'en peux plus. "
              "Je voudrais devenir plombier, comment je peux me former sans perdre mon salaire ?")
@@ -24,7 +23,7 @@ P01 = {"status": "salarie_prive", "contract": "cdi", "seniority_months_company":
 
 
 def run_form(tracker, dispatcher):
-    return asyncio.run(ValidateProfileForm().run(dispatcher, tracker, DOMAIN))
+    return run_async(ValidateProfileForm().run(dispatcher, tracker, DOMAIN))
 
 
 def slot_events(events):
@@ -172,3 +171,12 @@ def test_nearby_help_adds_live_data_inclusion_services_when_configured(services,
     assert seen == ["59350"]
     text = texts(dispatcher)
     assert "data·inclusion" in text and "Accompagnement emploi (TEST)" in text
+
+
+def test_greeting_says_who_what_is_kept_and_how_to_erase(services, dispatcher):
+    from actions.misc import ActionGreet
+
+    ActionGreet().run(dispatcher, make_tracker("bonjour", "greet"), {})
+    message = dispatcher.messages[-1]
+    assert "Cap Reconversion" in message["text"] and "EFFACER" in message["text"]
+    assert '/inform{"status": "salarie_prive"}' in [b["payload"] for b in message["buttons"]]

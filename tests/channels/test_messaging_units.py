@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -17,6 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from twilio.request_validator import RequestValidator
 
 from channels import messaging as m
+from tests.support.aio import run_async
 
 URL_RE = re.compile(r"https?://\S+")
 
@@ -140,7 +140,7 @@ def test_choice_payload_reads_the_tracker_store() -> None:
         return (await m.choice_payload(Agent, "conv-1", 2), await m.choice_payload(Agent, "conv-1", 3),
                 await m.choice_payload(Agent, "unknown", 1))
 
-    assert asyncio.run(run()) == ('/inform{"status": "d"}', None, None)
+    assert run_async(run()) == ('/inform{"status": "d"}', None, None)
 
 
 # ----------------------------------------------------------------------------- signatures

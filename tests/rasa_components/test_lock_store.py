@@ -8,6 +8,8 @@ import uuid
 
 import pytest
 
+from tests.support.aio import run_async
+
 pytestmark = pytest.mark.redis
 
 
@@ -76,6 +78,6 @@ def test_one_holder_at_a_time_across_replicas(stores):
     async def main():
         await asyncio.gather(*(turn(stores[i % len(stores)]) for i in range(12)))
 
-    asyncio.run(main())
+    run_async(main())
     assert done == 12 and most == 1
     assert stores[0].get_lock(conversation) is None  # cleaned up after the last turn
