@@ -47,7 +47,7 @@ wait_for "http://localhost:$ACTION_PORT/health" "serveur d'actions" "$action_pid
 
 if [ "${1:-}" = "--shell" ]; then
   echo "» Discussion dans le terminal (Ctrl-D ou /stop pour quitter)"
-  $RASA shell -m "$MODEL" --endpoints "$ENDPOINTS" --log-level WARNING
+  $RASA shell -m "$MODEL" --endpoints "$ENDPOINTS" --quiet
   exit 0
 fi
 
