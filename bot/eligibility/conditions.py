@@ -442,8 +442,8 @@ class ConstLeaf(Leaf):
 
 
 @dataclass
-class AllNode(Node):
-    """Every child must hold."""
+class _Combinator(Node):
+    """A condition over child conditions."""
 
     children: list[Node]
     ref: str | None = None
@@ -451,6 +451,11 @@ class AllNode(Node):
 
     def fields(self) -> set[str]:
         return set().union(*(c.fields() for c in self.children)) if self.children else set()
+
+
+@dataclass
+class AllNode(_Combinator):
+    """Every child must hold."""
 
     def evaluate(self, ctx: Context) -> Outcome:
         outs = [c.evaluate(ctx) for c in self.children]
@@ -471,15 +476,8 @@ class AllNode(Node):
 
 
 @dataclass
-class AnyNode(Node):
+class AnyNode(_Combinator):
     """At least one child must hold. Children flagged `exception` never keep a FALSE open."""
-
-    children: list[Node]
-    ref: str | None = None
-    exception: bool = False
-
-    def fields(self) -> set[str]:
-        return set().union(*(c.fields() for c in self.children)) if self.children else set()
 
     def evaluate(self, ctx: Context) -> Outcome:
         outs = [(c, c.evaluate(ctx)) for c in self.children]

@@ -195,22 +195,11 @@ def sync_of_list(Session: sessionmaker, settings: Settings, *, index: CommuneInd
         with Session.begin() as session:
             store.clear_stage(session, name)
         stats = ParseStats()
-        batch: list[dict] = []
-        for rec in of_api.iter_file(dest, stats, keep=OfRecord.in_hauts_de_france):
-            batch.append(body_row_from_of(rec, index, url=settings.of_list_url, today=today, now=now))
-            if len(batch) >= batch_size:
-                _flush(Session, TrainingBodyStage, batch, store.body_codes, BodyCodeStage)
-                batch.clear()
-                progress.rows(name, stats.read, stats.kept, stats.rejected_total)
-        _flush(Session, TrainingBodyStage, batch, store.body_codes, BodyCodeStage)
-        progress.rows(name, stats.read, stats.kept, stats.rejected_total)
-        _reject_guard(stats, name)
-        with Session.begin() as session:
-            store.swap_in(session, name)
-            _upsert_state(session, name, title=of_api.TITLE, url=settings.of_list_url, licence=of_api.LICENCE,
-                          etag=result.etag, last_modified=result.last_modified, fetched_at=now, checked_at=now,
-                          rows=stats.kept, rejected=stats.rejected_total, status="ok",
-                          detail=_reject_detail(stats))
+        rows = (body_row_from_of(rec, index, url=settings.of_list_url, today=today, now=now)
+                for rec in of_api.iter_file(dest, stats, keep=OfRecord.in_hauts_de_france))
+        _stage_and_swap(Session, name, rows, stats, (TrainingBodyStage, store.body_codes, BodyCodeStage),
+                        batch_size, progress, source=(of_api.TITLE, settings.of_list_url, of_api.LICENCE),
+                        result=result, now=now)
         report.status = "ok"
         _fill(report, stats)
     except (SourceError, RowError, DataError, SyncAborted) as exc:
@@ -306,22 +295,11 @@ def sync_mcf(Session: sessionmaker, settings: Settings, *, index: CommuneIndex |
         bodies = _bodies_by_siret(Session)
         dep_points = _department_points(index)
         stats = ParseStats()
-        batch: list[dict] = []
-        for rec in mcf_api.iter_export_file(dest, stats):
-            batch.append(training_row_from_mcf(rec, bodies, dep_points, today=today, now=now))
-            if len(batch) >= batch_size:
-                _flush(Session, TrainingStage, batch, store.training_codes, TrainingCodeStage)
-                batch.clear()
-                progress.rows(name, stats.read, stats.kept, stats.rejected_total)
-        _flush(Session, TrainingStage, batch, store.training_codes, TrainingCodeStage)
-        progress.rows(name, stats.read, stats.kept, stats.rejected_total)
-        _reject_guard(stats, name)
-        with Session.begin() as session:
-            store.swap_in(session, name)
-            _upsert_state(session, name, title=mcf_api.TITLE, url=settings.mcf_api_url, licence=mcf_api.LICENCE,
-                          etag=result.etag, last_modified=result.last_modified, fetched_at=now, checked_at=now,
-                          rows=stats.kept, rejected=stats.rejected_total, status="ok",
-                          detail=_reject_detail(stats))
+        rows = (training_row_from_mcf(rec, bodies, dep_points, today=today, now=now)
+                for rec in mcf_api.iter_export_file(dest, stats))
+        _stage_and_swap(Session, name, rows, stats, (TrainingStage, store.training_codes, TrainingCodeStage),
+                        batch_size, progress, source=(mcf_api.TITLE, settings.mcf_api_url, mcf_api.LICENCE),
+                        result=result, now=now)
         report.status = "ok"
         _fill(report, stats)
     except (SourceError, RowError, DataError, SyncAborted) as exc:
@@ -337,6 +315,33 @@ def sync_mcf(Session: sessionmaker, settings: Settings, *, index: CommuneIndex |
 
 
 # -- helpers -------------------------------------------------------------------------------------
+def _stage_and_swap(Session: Any, name: str, rows: Any, stats: ParseStats, tables: tuple[Any, Any, Any],
+                    batch_size: int, progress: Any, *, source: tuple[str, str, str | None], result: Any,
+                    now: Any) -> None:
+    """Write `rows` to the staging tables in batches, then swap them in with the source's state.
+
+    `rows` is consumed lazily (the parser updates `stats` as it reads); nothing replaces the live
+    catalogue until every row is staged and the reject guard passed.
+    """
+    stage, codes, code_stage = tables
+    batch: list[dict] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= batch_size:
+            _flush(Session, stage, batch, codes, code_stage)
+            batch.clear()
+            progress.rows(name, stats.read, stats.kept, stats.rejected_total)
+    _flush(Session, stage, batch, codes, code_stage)
+    progress.rows(name, stats.read, stats.kept, stats.rejected_total)
+    _reject_guard(stats, name)
+    title, url, licence = source
+    with Session.begin() as session:
+        store.swap_in(session, name)
+        _upsert_state(session, name, title=title, url=url, licence=licence, etag=result.etag,
+                      last_modified=result.last_modified, fetched_at=now, checked_at=now, rows=stats.kept,
+                      rejected=stats.rejected_total, status="ok", detail=_reject_detail(stats))
+
+
 def _upsert_state(session: Session, name: str, **values: Any) -> None:
     state = _state(session, name) or CatalogueSource(name=name)
     for key, value in values.items():
