@@ -14,7 +14,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -176,42 +176,20 @@ def sync_of_list(Session: sessionmaker, settings: Settings, *, index: CommuneInd
     """Refresh Hauts-de-France training bodies from the OF list."""
     from bot.trainings.models import BodyCodeStage
 
-    name = of_api.SOURCE
-    progress = progress or Progress()
     client = client or of_api.OfListClient(settings.of_list_url, timeout_s=max(settings.http_timeout_s, 30.0))
-    etag, last_modified = (None, None) if force else _validators(Session, name, TrainingBody)
-    dest = settings.var_dir / "downloads" / "of_list.csv"
-    started = time.monotonic()
-    report = SyncReport(name, "failed")
     now, today = _now(), date.today()
-    try:
-        result = client.download(dest, etag=etag, last_modified=last_modified,
-                                 progress=lambda done, total: progress.download(name, done, total))
-        if result.status == "not_modified":
-            _save_state(Session, name, checked_at=now, status="ok", detail="unchanged (304)")
-            report.status, report.seconds = "unchanged", time.monotonic() - started
-            return report
-        report.bytes = result.bytes
-        with Session.begin() as session:
-            store.clear_stage(session, name)
-        stats = ParseStats()
-        rows = (body_row_from_of(rec, index, url=settings.of_list_url, today=today, now=now)
+
+    def rows(dest: Path, stats: ParseStats) -> Iterable[dict]:
+        return (body_row_from_of(rec, index, url=settings.of_list_url, today=today, now=now)
                 for rec in of_api.iter_file(dest, stats, keep=OfRecord.in_hauts_de_france))
-        _stage_and_swap(Session, name, rows, stats, (TrainingBodyStage, store.body_codes, BodyCodeStage),
-                        batch_size, progress, source=(of_api.TITLE, settings.of_list_url, of_api.LICENCE),
-                        result=result, now=now)
-        report.status = "ok"
-        _fill(report, stats)
-    except (SourceError, RowError, DataError, SyncAborted) as exc:
-        _abort(Session, name, report, exc)
-    except BaseException:
-        _abort(Session, name, report, None)
-        raise
-    finally:
-        dest.unlink(missing_ok=True)
-        report.seconds = time.monotonic() - started
-        progress.finish(report)
-    return report
+
+    return _run_sync(
+        Session, of_api.SOURCE, TrainingBody, settings.var_dir / "downloads" / "of_list.csv",
+        lambda dest, etag, modified, on_progress: client.download(dest, etag=etag, last_modified=modified,
+                                                                  progress=on_progress),
+        rows, (TrainingBodyStage, store.body_codes, BodyCodeStage),
+        source=(of_api.TITLE, settings.of_list_url, of_api.LICENCE), progress=progress or Progress(),
+        batch_size=batch_size, force=force, now=now)
 
 
 # -- Mon Compte Formation ----------------------------------------------------------------------
@@ -272,19 +250,37 @@ def sync_mcf(Session: sessionmaker, settings: Settings, *, index: CommuneIndex |
     """Refresh the Hauts-de-France CPF trainings from the Mon Compte Formation export."""
     from bot.trainings.models import TrainingCodeStage
 
-    name = mcf_api.SOURCE
-    progress = progress or Progress()
     client = client or mcf_api.McfClient(settings.mcf_api_url, timeout_s=max(settings.http_timeout_s, 30.0),
                                          retry=DEFAULT_RETRY)
-    etag, last_modified = (None, None) if force else _validators(Session, name, Training)
-    dest = settings.var_dir / "downloads" / "mcf_export.csv"
+    now, today = _now(), date.today()
+
+    def rows(dest: Path, stats: ParseStats) -> Iterable[dict]:
+        bodies = _bodies_by_siret(Session)
+        dep_points = _department_points(index)
+        return (training_row_from_mcf(rec, bodies, dep_points, today=today, now=now)
+                for rec in mcf_api.iter_export_file(dest, stats))
+
+    return _run_sync(
+        Session, mcf_api.SOURCE, Training, settings.var_dir / "downloads" / "mcf_export.csv",
+        lambda dest, etag, modified, on_progress: client.export_csv(
+            dest, where=mcf_api.build_where(region="32"), etag=etag, last_modified=modified, progress=on_progress),
+        rows, (TrainingStage, store.training_codes, TrainingCodeStage),
+        source=(mcf_api.TITLE, settings.mcf_api_url, mcf_api.LICENCE), progress=progress or Progress(),
+        batch_size=batch_size, force=force, now=now)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _run_sync(Session: sessionmaker, name: str, live_model: Any, dest: Path,
+              download: Callable[[Path, str | None, str | None, Callable[[int, int | None], None]], Any],
+              rows: Callable[[Path, ParseStats], Iterable[dict]], tables: tuple[Any, Any, Any], *,
+              source: tuple[str, str, str | None], progress: Progress, batch_size: int, force: bool,
+              now: Any) -> SyncReport:
+    """One source: conditional download, staged load, swap; the previous catalogue stays on any failure."""
+    etag, last_modified = (None, None) if force else _validators(Session, name, live_model)
     started = time.monotonic()
     report = SyncReport(name, "failed")
-    now, today = _now(), date.today()
     try:
-        result = client.export_csv(dest, where=mcf_api.build_where(region="32"), etag=etag,
-                                   last_modified=last_modified,
-                                   progress=lambda done, total: progress.download(name, done, total))
+        result = download(dest, etag, last_modified, lambda done, total: progress.download(name, done, total))
         if result.status == "not_modified":
             _save_state(Session, name, checked_at=now, status="ok", detail="unchanged (304)")
             report.status, report.seconds = "unchanged", time.monotonic() - started
@@ -292,13 +288,8 @@ def sync_mcf(Session: sessionmaker, settings: Settings, *, index: CommuneIndex |
         report.bytes = result.bytes
         with Session.begin() as session:
             store.clear_stage(session, name)
-        bodies = _bodies_by_siret(Session)
-        dep_points = _department_points(index)
         stats = ParseStats()
-        rows = (training_row_from_mcf(rec, bodies, dep_points, today=today, now=now)
-                for rec in mcf_api.iter_export_file(dest, stats))
-        _stage_and_swap(Session, name, rows, stats, (TrainingStage, store.training_codes, TrainingCodeStage),
-                        batch_size, progress, source=(mcf_api.TITLE, settings.mcf_api_url, mcf_api.LICENCE),
+        _stage_and_swap(Session, name, rows(dest, stats), stats, tables, batch_size, progress, source=source,
                         result=result, now=now)
         report.status = "ok"
         _fill(report, stats)
@@ -314,7 +305,6 @@ def sync_mcf(Session: sessionmaker, settings: Settings, *, index: CommuneIndex |
     return report
 
 
-# -- helpers -------------------------------------------------------------------------------------
 def _stage_and_swap(Session: Any, name: str, rows: Any, stats: ParseStats, tables: tuple[Any, Any, Any],
                     batch_size: int, progress: Any, *, source: tuple[str, str, str | None], result: Any,
                     now: Any) -> None:
