@@ -245,6 +245,17 @@ async def erase_conversation(tracker_store: Any, lock_store: Any, session_id: st
             _delete_from_store(store, session_id)
 
 
+def _conversation_request(request: Request) -> tuple[str | None, Any, HTTPResponse | None]:
+    """(session id, agent, None), or a 400/503 answer when the id is malformed or nothing is loaded."""
+    session_id, error = _parse_session_id(request)
+    if error is not None:
+        return None, None, response.json(error, status=400)
+    agent = request.app.ctx.agent
+    if agent is None or agent.tracker_store is None:
+        return None, None, response.json(_UNAVAILABLE, status=503)
+    return session_id, agent, None
+
+
 class PrivacyInput(InputChannel):
     """Read back and erase a widget conversation (no messaging: the widget talks socket.io)."""
 
@@ -268,12 +279,9 @@ class PrivacyInput(InputChannel):
 
         @bp.route("/history", methods=["POST"])
         async def history(request: Request) -> HTTPResponse:
-            session_id, error = _parse_session_id(request)
-            if error is not None:
-                return response.json(error, status=400)
-            agent = request.app.ctx.agent
-            if agent is None or agent.tracker_store is None:
-                return response.json(_UNAVAILABLE, status=503)
+            session_id, agent, refusal = _conversation_request(request)
+            if refusal is not None:
+                return refusal
             messages = await read_history(agent.tracker_store, getattr(agent, "lock_store", None),
                                           session_id)
             # Counts cover the whole conversation, even when only its tail is returned: the
@@ -287,12 +295,9 @@ class PrivacyInput(InputChannel):
 
         @bp.route("/erase", methods=["POST"])
         async def erase(request: Request) -> HTTPResponse:
-            session_id, error = _parse_session_id(request)
-            if error is not None:
-                return response.json(error, status=400)
-            agent = request.app.ctx.agent
-            if agent is None or agent.tracker_store is None:
-                return response.json(_UNAVAILABLE, status=503)
+            session_id, agent, refusal = _conversation_request(request)
+            if refusal is not None:
+                return refusal
             try:
                 await erase_conversation(agent.tracker_store, getattr(agent, "lock_store", None),
                                          session_id)
