@@ -2,7 +2,7 @@
 
 A rule's conditions form a tree of combinators (`all`, `any`, `switch`) over leaves (`in`, `is`,
 `min`, `max`, `range`, `region`, `epci`, `matches`, `eligible`, `as_of_before`, `as_of_from`,
-`ok`, `fail`). Evaluating a tree gives an `Outcome`: TRUE / FALSE / UNKNOWN, one French sentence
+`ok`, `fail`, `check`). Evaluating a tree gives an `Outcome`: TRUE / FALSE / UNKNOWN, one French sentence
 per condition checked, the fields whose value would settle an UNKNOWN (`missing`), the fields that
 could still flip a FALSE through an exception (`could_change`), and, when time alone will fix a
 FALSE, in how many months (`months`).
@@ -47,6 +47,7 @@ class Outcome:
     missing: set[str] = field(default_factory=set)
     could_change: set[str] = field(default_factory=set)
     months: int | None = None
+    waivers: set[str] = field(default_factory=set)  # the part of `missing` that only an exception would settle
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Context:
     place: Mapping[str, Any] | None  # {"region": "32", "epci": "…", "nom": "Lille"} once resolved
     place_status: str  # "found" | "unresolved" | "missing"
     eligible: Callable[[str], Outcome]  # verdict of another rule (memoised by the engine)
+    upper: Mapping[str, int] = field(default_factory=dict)  # known upper bounds of unknown numeric fields
     _base: dict[str, Any] | None = None
 
     def base_vars(self) -> dict[str, Any]:
@@ -241,11 +243,27 @@ class MinLeaf(Leaf):
         requirement = f"au moins {req} requis"
         value = ctx.profile.get(self.field_name)
         if value is None:
+            deduct = (ctx.profile.get(self.minus) or 0) if self.minus else 0
+            deduct_known = not self.minus or self.minus in ctx.profile
             bound = ctx.bounds.get(self.field_name)
-            if bound is not None and bound - (ctx.profile.get(self.minus, 0) if self.minus else 0) >= self.minimum:
+            if bound is not None and deduct_known and bound - deduct >= self.minimum:
+                shown = f"au moins {fmt_value(self.field_name, bound)} d'après ce que vous avez dit"
                 return Outcome(Tri.TRUE, [self._line(
-                    "ok", "{Label} : au moins {bound} d'après ce que vous avez dit ; {requirement} → condition remplie.",
-                    ctx, True, bound=fmt_value(self.field_name, bound), requirement=requirement, min=req)])
+                    "ok", "{Label} : {value} ; {requirement} → condition remplie.",
+                    ctx, True, value=shown, bound=fmt_value(self.field_name, bound), requirement=requirement,
+                    min=req)])
+            upper = ctx.upper.get(self.field_name)
+            if upper is not None and upper - deduct < self.minimum:
+                # what the person said caps the value below the threshold: a refusal, not a question
+                months = int(-(-(self.minimum - (upper - deduct)) // 1)) if self.grows else None
+                shown = f"au plus {fmt_value(self.field_name, upper - deduct)} d'après ce que vous avez dit"
+                fail_default = "{Label} : {value} ; {requirement} → condition non remplie."
+                if months is not None:
+                    fail_default = "{Label} : {value} ; {requirement} → pas encore : possible dans {months} au plus tôt."
+                return Outcome(Tri.FALSE, [self._line(
+                    "fail", fail_default, ctx, False, value=shown, requirement=requirement, min=req,
+                    effective=shown, missing_amount=fmt_value(self.field_name, self.minimum - (upper - deduct)),
+                    months=_months_word(months) if months is not None else "")], months=months)
             return self._missing_outcome(ctx, requirement, min=req, requirement=requirement)
         deducted = 0
         if self.minus:
@@ -278,14 +296,16 @@ class MaxLeaf(Leaf):
     """`field` is at most `max`."""
 
     maximum: float = 0
+    strict: bool = False  # `max: 24, strict: true` = less than 24 (decimal fields: 23.5 passes, 24 fails)
 
     def evaluate(self, ctx: Context) -> Outcome:
         assert self.field_name
         req = fmt_value(self.field_name, self.maximum)
-        requirement = f"au plus {req}"
+        requirement = f"moins de {req}" if self.strict else f"au plus {req}"
         if self.field_name not in ctx.profile:
             return self._missing_outcome(ctx, requirement, max=req, requirement=requirement)
-        ok = ctx.profile[self.field_name] <= self.maximum
+        value = ctx.profile[self.field_name]
+        ok = value < self.maximum if self.strict else value <= self.maximum
         return self._result(ok, ctx, "{Label} : {value} ; {requirement} → condition remplie.",
                             "{Label} : {value} ; {requirement} → condition non remplie.", max=req,
                             requirement=requirement)
@@ -407,7 +427,7 @@ class EligibleLeaf(Leaf):
                                                   False, **extra)], months=inner.months,
                            could_change=set(inner.could_change))
         return Outcome(Tri.UNKNOWN, [self._line("unknown", "À vérifier : {title}.", ctx, None, **extra)],
-                       missing=set(inner.missing), could_change=set(inner.could_change))
+                       missing=set(inner.missing), could_change=set(inner.could_change), waivers=set(inner.waivers))
 
 
 @dataclass
@@ -423,6 +443,19 @@ class DateLeaf(Leaf):
         if self.before:
             return self._result(ok, ctx, "Règles en vigueur avant le {date}.", "Règle supprimée depuis le {date}.", **extra)
         return self._result(ok, ctx, "Règles en vigueur depuis le {date}.", "Règle applicable à partir du {date}.", **extra)
+
+
+@dataclass
+class CheckLeaf(Leaf):
+    """A fact no profile field carries (`check: text`): always unknown, said as "à vérifier avec …".
+
+    It never decides alone: inside `all` a failing sibling still refuses, inside `any` a holding sibling
+    still grants. Nothing to ask: the text names who can tell.
+    """
+
+    def evaluate(self, ctx: Context) -> Outcome:
+        text = self.texts.get("text_unknown", "")
+        return Outcome(Tri.UNKNOWN, [Line(self.ref, None, text.format_map(self._vars(ctx)))])
 
 
 @dataclass
@@ -471,13 +504,19 @@ class AllNode(_Combinator):
         if unknown:
             missing = set().union(*(o.missing for o in unknown))
             could = set().union(*(o.could_change for o in unknown)) - missing
-            return Outcome(Tri.UNKNOWN, lines, missing=missing, could_change=could)
+            main = set().union(*(o.missing - o.waivers for o in unknown))
+            return Outcome(Tri.UNKNOWN, lines, missing=missing, could_change=could, waivers=missing - main)
         return Outcome(Tri.TRUE, lines)
 
 
 @dataclass
 class AnyNode(_Combinator):
-    """At least one child must hold. Children flagged `exception` never keep a FALSE open."""
+    """At least one child must hold.
+
+    Children flagged `exception` waive the main branches (RQTH, long sick leave, lay-off…). While the main
+    branches are undecided, an unknown exception only "could change" the verdict; once every main branch
+    has failed, an unknown exception keeps the verdict UNKNOWN and names the field that settles it.
+    """
 
     def evaluate(self, ctx: Context) -> Outcome:
         outs = [(c, c.evaluate(ctx)) for c in self.children]
@@ -491,13 +530,22 @@ class AnyNode(_Combinator):
             could = set().union(*(o.missing for c, o in outs if c.exception and o.value is Tri.UNKNOWN),
                                 *(o.could_change for _, o in outs)) - missing
             lines = [ln for _, o in outs for ln in o.lines]
-            return Outcome(Tri.UNKNOWN, lines, missing=missing, could_change=could)
-        # FALSE: every main branch failed; unknown exceptions could still flip it
+            main = set().union(*(o.missing - o.waivers for o in main_unknown))
+            return Outcome(Tri.UNKNOWN, lines, missing=missing, could_change=could, waivers=missing - main)
+        # every main branch failed
         lines = [ln for c, o in outs if not c.exception for ln in o.lines]
-        lines += [ln for c, o in outs if c.exception for ln in o.lines if ln.ok is not True]
-        could = set().union(*(o.missing for c, o in outs if c.exception and o.value is Tri.UNKNOWN),
-                            *(o.could_change for _, o in outs))
+        open_exceptions = [o for c, o in outs if c.exception and o.value is Tri.UNKNOWN]
         fixable = [o.months for c, o in outs if not c.exception and o.months is not None]
+        if open_exceptions:
+            # an exception that would waive the failing conditions is still unknown: not a refusal, a question
+            # (the exception's sentences first: they say what would settle it)
+            lines = [ln for o in open_exceptions for ln in o.lines if ln.ok is not True] + lines
+            missing = set().union(*(o.missing for o in open_exceptions))
+            could = set().union(*(o.could_change for _, o in outs)) - missing
+            return Outcome(Tri.UNKNOWN, lines, missing=missing, could_change=could,
+                           months=min(fixable) if fixable else None, waivers=set(missing))
+        lines += [ln for c, o in outs if c.exception for ln in o.lines if ln.ok is False]
+        could = set().union(*(o.could_change for _, o in outs))
         return Outcome(Tri.FALSE, lines, could_change=could, months=min(fixable) if fixable else None)
 
 
@@ -543,9 +591,9 @@ class SwitchNode(Node):
 
 
 _LEAF_KEYS = {"in", "not_in", "is", "min", "max", "range", "region", "epci", "matches", "eligible",
-              "as_of_before", "as_of_from", "ok", "fail"}
+              "as_of_before", "as_of_from", "ok", "fail", "check"}
 _COMMON = {"ref", "exception", "label", "when_missing", "field", "grows", "minus", "title", "area",
-           "region_name", *_LEAF_TEXT_KEYS}
+           "region_name", "strict", *_LEAF_TEXT_KEYS}
 
 
 def compile_condition(spec: Any, where: str = "", inherited_ref: str | None = None) -> Node:
@@ -598,7 +646,10 @@ def compile_condition(spec: Any, where: str = "", inherited_ref: str | None = No
     if kind == "min":
         return MinLeaf(**common, minimum=spec["min"], minus=spec.get("minus"), grows=bool(spec.get("grows", False)))
     if kind == "max":
-        return MaxLeaf(**common, maximum=spec["max"])
+        return MaxLeaf(**common, maximum=spec["max"], strict=bool(spec.get("strict", False)))
+    if kind == "check":
+        common["texts"] = {**common["texts"], "text_unknown": spec["check"]}
+        return CheckLeaf(**common)
     if kind == "range":
         lo, hi = spec["range"]
         return RangeLeaf(**common, minimum=lo, maximum=hi)

@@ -23,6 +23,15 @@ def fr_date(d: date) -> str:
     return f"{'1er' if d.day == 1 else d.day} {_MONTHS_FR[d.month - 1]} {d.year}"
 
 
+def aupres_de(who: str) -> str:
+    """ "auprès du CFA", "auprès des Missions locales", "auprès de la Région" (French contractions)."""
+    if who.startswith("le "):
+        return "auprès du " + who[3:]
+    if who.startswith("les "):
+        return "auprès des " + who[4:]
+    return "auprès de " + who
+
+
 def _dedupe(lines: Iterable[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -49,7 +58,8 @@ class _Evaluation:
         if ctx is None:
             ctx = self._contexts[rule.id] = Context(
                 profile=self.norm.facts, bounds=self.norm.bounds, as_of=self.as_of, params=rule.params_at(self.as_of),
-                place=self.norm.place, place_status=self.norm.place_status, eligible=self.eligibility)
+                place=self.norm.place, place_status=self.norm.place_status, eligible=self.eligibility,
+                upper=self.norm.upper)
         return ctx
 
     def eligibility(self, rule_id: str) -> Outcome:
@@ -162,7 +172,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
             continue
         elig = ev.eligibility(rule.id)
         rel = ev.relevance(rule)
-        unverified = [f"À vérifier auprès de {u['check_with']} : {u['fact']}" for u in rule.unverified]
+        unverified = [f"À vérifier {aupres_de(u['check_with'])} : {u['fact']}" for u in rule.unverified]
         notes = ev.notes(rule)
         elig_lines = [ln.text for ln in elig.lines]
         rel_lines = [ln.text for ln in rel.lines]
@@ -184,7 +194,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
         missing = set(elig.missing) | (set(rel.missing) if rel.value is Tri.UNKNOWN else set())
         if elig.value is Tri.TRUE and rel.value is Tri.TRUE:
             if rule.verification:
-                reason = f"{rule.verification['reason']} À vérifier auprès de {rule.verification['check_with']}."
+                reason = f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}."
                 to_check.append((rule, {**base, "why": _dedupe([reason, *elig_lines, *rel_lines, *notes]),
                                         "missing": [], "conditions": conditions}))
             else:
@@ -199,10 +209,13 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
             if name in WHO_KNOWS:
                 why.append(WHO_KNOWS[name])
         if rule.verification:
-            why.insert(0, f"{rule.verification['reason']} À vérifier auprès de {rule.verification['check_with']}.")
+            why.insert(0, f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}.")
         to_check.append((rule, {**base, "why": _dedupe(why + notes + unverified), "missing": sorted(missing),
                                 "conditions": conditions}))
-        add_score(missing, worth)
+        # a field that only an exception would settle (RQTH, RSA, lay-off…) is rarer: it weighs half
+        waivers = set(elig.waivers) | (set(rel.waivers) if rel.value is Tri.UNKNOWN else set())
+        add_score(missing - waivers, worth)
+        add_score(missing & waivers, 0.5 * worth)
         add_score(set(elig.could_change) - missing, 0.5 * worth)
 
     def ranked(items: list[tuple[Rule, dict[str, Any]]]) -> list[dict[str, Any]]:

@@ -87,6 +87,7 @@ class Normalised:
     facts: dict[str, Any]  # explicit + implied (what the engine reads)
     implied: dict[str, Any] = field(default_factory=dict)  # subset of facts the person did not state
     bounds: dict[str, int] = field(default_factory=dict)  # lower bounds of unknown numeric fields
+    upper: dict[str, int] = field(default_factory=dict)  # upper bounds of unknown numeric fields
     place: dict[str, Any] | None = None  # resolved commune {code_insee, nom, region, epci, departement}
     place_status: str = "missing"  # found / unresolved / missing
     warnings: list[str] = field(default_factory=list)
@@ -151,6 +152,11 @@ def normalise(profile: dict[str, Any], as_of: date, *, resolve_place: bool = Tru
         imply("registered_france_travail", False)
     if facts.get("status") == "csp":
         imply("registered_france_travail", True)
+        imply("unemployment_benefit", True)  # the CSP allowance is paid by France Travail
+    if facts.get("unemployment_benefit") is True:
+        imply("registered_france_travail", True)
+    if facts.get("registered_france_travail") is False:
+        imply("unemployment_benefit", False)  # no benefit without registration
 
     # Lower bounds: total salaried activity is at least the current employer's seniority, etc.
     status = facts.get("status")
@@ -164,6 +170,9 @@ def normalise(profile: dict[str, Any], as_of: date, *, resolve_place: bool = Tru
     same = facts.get("interim_hours_same_agency_18m")
     if same is not None and "interim_hours_branch_18m" not in facts:
         out.bounds["interim_hours_branch_18m"] = same
+    if company is not None and status == "agent_public" and "public_service_months" not in facts:
+        out.bounds["public_service_months"] = company  # the current administration is public service
+    _months_worked_last_60(facts, out, status, company, imply)
 
     # Contradictions: reported, never fatal.
     w = out.warnings
@@ -182,6 +191,10 @@ def normalise(profile: dict[str, Any], as_of: date, *, resolve_place: bool = Tru
                                                                                      "agent_public"):
         w.append(f"Ancienneté chez l'employeur ({company} mois) supérieure à l'activité salariée totale "
                  f"({total} mois) : merci de vérifier.")
+    worked = facts.get("months_worked_last_60")
+    if worked is not None and total is not None and worked > total:
+        w.append(f"{worked} mois travaillés sur les 5 dernières années, mais {total} mois d'activité salariée "
+                 "au total : merci de vérifier.")
     branch = facts.get("interim_hours_branch_18m")
     if same is not None and branch is not None and same > branch:
         w.append("Plus d'heures dans une agence d'intérim que dans toute la branche : merci de vérifier.")
@@ -200,3 +213,24 @@ def normalise(profile: dict[str, Any], as_of: date, *, resolve_place: bool = Tru
         if message:
             w.append(message)
     return out
+
+
+def _months_worked_last_60(facts: dict[str, Any], out: Normalised, status: Any, company: Any, imply: Any) -> None:
+    """Months worked in the last 60 (démission-reconversion, DR-R2), from what the profile already says.
+
+    Sixty months or more in the current job with the leave taken known implies it (60 minus the leave);
+    the total salaried activity and the leave cap it (a total under 60 months cannot reach 60).
+    """
+    if "months_worked_last_60" in facts:
+        return
+    leave = facts.get("unpaid_or_sabbatical_leave_last_60m")
+    if status in ("salarie_prive", "interimaire", "agent_public") and company is not None and company >= 60 \
+            and leave is not None:
+        imply("months_worked_last_60", max(0, 60 - leave))
+        return
+    total = facts.get("seniority_months_total")
+    if total is None and leave is None:
+        return
+    cap = min(60, total if total is not None else 60) - (leave or 0)
+    if cap < 60:
+        out.upper["months_worked_last_60"] = max(0, cap)

@@ -39,6 +39,12 @@ QUESTION_LABELS = {
     "part_time_hours_week": "vos heures de travail par semaine",
     "sick_leave_months_last_24": "vos arrêts maladie récents",
     "business_in_qpv_or_zfrr": "le lieu de votre future entreprise (quartier prioritaire ou zone rurale)",
+    "months_worked_last_60": "vos mois travaillés sur les 5 dernières années",
+    "public_service_months": "vos services effectifs dans la fonction publique",
+    "laid_off_economic_or_unfit": "un éventuel licenciement économique ou pour inaptitude",
+    "rqth_pending": "une éventuelle demande de RQTH en cours",
+    "unemployment_benefit": "votre allocation chômage",
+    "registered_months_last_18": "vos mois d'inscription à France Travail sur 18 mois",
 }
 
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",

@@ -23,7 +23,7 @@ def verdict(profile: dict, dispositif: str, as_of: date = AS_OF) -> tuple[str, d
 
 LILLE = {"commune": "Lille", "rqth": False, "registered_france_travail": False, "rsa": False}
 CDI = {**LILLE, "status": "salarie_prive", "contract": "cdi", "goal": "change_job", "age": 35, "diploma_level": 4,
-       "sick_leave_months_last_24": 0}
+       "sick_leave_months_last_24": 0, "laid_off_economic_or_unfit": False}
 CDD = {**CDI, "contract": "cdd"}
 INTERIM = {**CDI, "status": "interimaire", "contract": "mission_interim"}
 
@@ -73,26 +73,27 @@ def test_ptp_no_seniority_with_rqth_or_after_long_sick_leave(exception):
 
 
 def test_ptp_six_months_of_sick_leave_is_not_enough():
-    profile = {**CDI, "seniority_months_total": 3, "seniority_months_company": 3, "sick_leave_months_last_24": 6}
+    profile = {**CDI, "seniority_months_total": 3, "seniority_months_company": 3, "sick_leave_months_last_24": 6,
+               "sick_leave_cause": "maladie"}
     assert verdict(profile, "ptp")[0] == "not_eligible"
 
 
-def test_ptp_unknown_exception_does_not_hide_the_refusal_but_stays_a_question():
+def test_ptp_unknown_exception_is_not_a_refusal_but_the_settling_question():
     profile = {k: v for k, v in CDI.items() if k not in ("rqth", "sick_leave_months_last_24")}
     result = evaluate({**profile, "seniority_months_total": 23, "seniority_months_company": 23}, AS_OF)
-    item = next(i for i in result["not_eligible"] if i["id"] == "ptp")
-    assert item["eligible_in_months"] == 1
-    assert "rqth" in item["could_change"]
+    item = next(i for i in result["to_check"] if i["id"] == "ptp")
+    assert "rqth" in item["missing"] and "sick_leave_months_last_24" in item["missing"]
+    assert "possible dans 1 mois" in " ".join(item["why"])  # the main condition is still explained
     assert "rqth" in result["questions"]
 
 
 @pytest.mark.parametrize(("total", "leave", "expected", "months"), [
     (59, 0, "not_eligible", 1), (60, 0, "recommended", None), (72, 0, "recommended", None),
-    (62, 3, "not_eligible", 1),  # unpaid / sabbatical leave does not count
+    (62, 3, "not_eligible", 3),  # unpaid / sabbatical leave does not count: at most 57 of the last 60 months
 ])
 def test_demission_reconversion_five_years(total, leave, expected, months):
-    profile = {**CDI, "seniority_months_total": total, "seniority_months_company": 24,
-               "unpaid_or_sabbatical_leave_last_60m": leave}
+    profile = {**CDI, "seniority_months_total": total, "seniority_months_company": total,
+               "unpaid_or_sabbatical_leave_last_60m": leave, "employer_self_insured_unemployment": False}
     where, item = verdict(profile, "demission_reconversion")
     assert where == expected
     if months:
@@ -117,17 +118,19 @@ YOUNG = {**LILLE, "status": "jeune_neet", "goal": "get_qualification", "diploma_
 
 
 @pytest.mark.parametrize(("age", "rqth", "expected"), [
-    (15, False, "not_eligible"), (16, False, "recommended"), (29, False, "recommended"),
-    (30, False, "not_eligible"), (35, False, "not_eligible"), (30, True, "recommended"), (55, True, "recommended"),
+    (14, False, "not_eligible"), (15, False, "to_check"), (16, False, "recommended"), (29, False, "recommended"),
+    (30, False, "to_check"), (35, False, "to_check"), (36, False, "not_eligible"), (30, True, "recommended"),
+    (55, True, "recommended"),
 ])
 def test_apprentissage_16_to_29_unless_rqth(age, rqth, expected):
     profile = {**YOUNG, "age": age, "rqth": rqth, "status": "demandeur_emploi" if age > 25 else "jeune_neet"}
     assert verdict(profile, "apprentissage")[0] == expected
 
 
-def test_apprentissage_for_a_business_creation_project_has_no_age_limit():
+def test_apprentissage_for_a_business_creation_project_has_no_age_limit_if_the_diploma_is_required():
     profile = {**YOUNG, "age": 40, "status": "demandeur_emploi", "goal": "create_business"}
-    assert verdict(profile, "apprentissage")[0] == "recommended"
+    where, item = verdict(profile, "apprentissage")
+    assert where == "to_check" and "exigé pour ce projet" in " ".join(item["why"])
 
 
 @pytest.mark.parametrize(("age", "status", "registered", "expected"), [
@@ -166,7 +169,7 @@ def test_mission_locale_up_to_25(age, expected):
 @pytest.mark.parametrize(("services", "expected"), [(35, "not_eligible"), (36, "recommended")])
 def test_conge_formation_fonctionnaire_three_years(services, expected):
     profile = {**LILLE, "status": "agent_public", "contract": "fonctionnaire", "seniority_months_total": services,
-               "seniority_months_company": services, "goal": "change_job"}
+               "public_service_months": services, "goal": "change_job"}
     assert verdict(profile, "cfp_fonction_publique")[0] == expected
 
 
@@ -230,10 +233,10 @@ def test_dunkerque_agglomeration_services():
 
 
 def test_dont_know_keeps_the_scheme_to_check_and_says_where_to_find_out():
-    profile = {**CDI, "seniority_months_company": 36}
+    profile = {**CDI, "seniority_months_company": 36, "employer_self_insured_unemployment": False}
     profile.pop("rqth")
-    result = evaluate(profile, AS_OF, skip_fields=["seniority_months_total", "rqth"])
+    result = evaluate(profile, AS_OF, skip_fields=["months_worked_last_60", "rqth"])
     item = next(i for i in result["to_check"] if i["id"] == "demission_reconversion")
-    assert item["missing"] == ["seniority_months_total"]
+    assert item["missing"] == ["months_worked_last_60"]
     assert any("bulletins de salaire" in w for w in item["why"])
-    assert "seniority_months_total" not in result["questions"] and "rqth" not in result["questions"]
+    assert "months_worked_last_60" not in result["questions"] and "rqth" not in result["questions"]
