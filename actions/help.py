@@ -80,8 +80,7 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
         for item in extra:
             where = item.commune or "votre secteur"
             distance = f" ({item.distance_km:.0f} km)" if item.distance_km and item.distance_km >= 1 else ""
-            link = f" — {item.url}" if item.url else ""
-            lines.append(m["item"].format(name=item.name, where=where, distance=distance, contact=link))
+            lines.append(m["item"].format(name=item.name, where=where, distance=distance, contact=item.contact_fr()))
     return Reply("\n".join(lines))
 
 

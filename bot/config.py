@@ -28,7 +28,7 @@ class Settings:
     geo_api_url: str = "https://geo.api.gouv.fr"
     mcf_api_url: str = "https://opendata.caissedesdepots.fr"
     of_list_url: str = "https://www.data.gouv.fr/fr/datasets/r/ac59a0f5-fa83-4b82-bf12-3c5806d4f19f"
-    data_inclusion_url: str = "https://api.data.inclusion.beta.gouv.fr"
+    data_inclusion_url: str = "https://api.data.inclusion.gouv.fr"  # the publisher's trusted host
     data_inclusion_token: str | None = field(default=None, repr=False)
     lba_api_url: str = "https://labonnealternance.apprentissage.beta.gouv.fr/api"
     lba_caller: str = "cap-reconversion"

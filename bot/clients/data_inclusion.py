@@ -15,6 +15,8 @@ SOURCE = "data-inclusion"
 TITLE = "data·inclusion, référentiel de l'offre d'insertion (GIP Plateforme de l'inclusion)"
 LICENCE = "Licence Ouverte 2.0 (sauf sources à diffusion restreinte)"
 SEARCH_PATH = "/api/v1/search/services"
+#: The publisher's own address (the old api.data.inclusion.beta.gouv.fr name is refused by its trusted-host check).
+DEFAULT_URL = "https://api.data.inclusion.gouv.fr"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,17 @@ class DiService:
     updated_on: str | None
     distance_km: float | None
     structure: DiStructure
+    # what a person needs to go there: the service's own contact, opening hours, how to apply, conditions
+    postcode: str | None = None
+    address: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    opening_hours: str | None = None  # OpenStreetMap opening_hours format ("Mo-Fr 08:30-12:30")
+    apply_modes: tuple[str, ...] = ()  # modes_mobilisation: "se-presenter", "telephoner", "envoyer-un-courriel"…
+    apply_url: str | None = None  # lien_mobilisation
+    apply_details: str | None = None  # mobilisation_precisions
+    conditions: str | None = None  # conditions_acces
+    fees_details: str | None = None  # frais_precisions
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,18 @@ def _tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value if isinstance(v, str | int))
 
 
+def _fees(value: Any) -> str | None:
+    """`frais`: one value in the v1 schema ("gratuit"), a list in v0 (["gratuit", "adhesion"])."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if isinstance(v, str)) or None
+    return _str(value)
+
+
+def _address(raw: dict[str, Any]) -> str | None:
+    parts = [_str(raw.get("adresse")), _str(raw.get("complement_adresse"))]
+    return ", ".join(p for p in parts if p) or None
+
+
 def parse_structure(raw: Any) -> DiStructure:
     """Structure part of a service; raises ValueError when unusable."""
     if not isinstance(raw, dict):
@@ -104,7 +129,7 @@ def parse_structure(raw: Any) -> DiStructure:
         siret = None
     return DiStructure(
         id=sid, name=name, siret=siret, commune=_str(raw.get("commune")), code_insee=_str(raw.get("code_insee")),
-        postcode=_str(raw.get("code_postal")), address=_str(raw.get("adresse")),
+        postcode=_str(raw.get("code_postal")), address=_address(raw),
         lat=_float(raw.get("latitude")), lon=_float(raw.get("longitude")),
         phone=_str(raw.get("telephone")), email=_str(raw.get("courriel")), website=_str(raw.get("site_web")),
         networks=_tuple(raw.get("reseaux_porteurs")),
@@ -122,10 +147,15 @@ def parse_search_item(raw: Any) -> DiService:
     return DiService(
         id=sid, source=_str(svc.get("source")) or "", name=name, description=_str(svc.get("description")),
         url=_str(svc.get("lien_source")), themes=_tuple(svc.get("thematiques")), audiences=_tuple(svc.get("publics")),
-        fees=_str(svc.get("frais")), modes=_tuple(svc.get("modes_accueil")), commune=_str(svc.get("commune")),
+        fees=_fees(svc.get("frais")), modes=_tuple(svc.get("modes_accueil")), commune=_str(svc.get("commune")),
         code_insee=_str(svc.get("code_insee")), lat=_float(svc.get("latitude")), lon=_float(svc.get("longitude")),
         updated_on=_str(svc.get("date_maj")), distance_km=_float(raw.get("distance")),
         structure=parse_structure(svc.get("structure")),
+        postcode=_str(svc.get("code_postal")), address=_address(svc), phone=_str(svc.get("telephone")),
+        email=_str(svc.get("courriel")), opening_hours=_str(svc.get("horaires_accueil")),
+        apply_modes=_tuple(svc.get("modes_mobilisation")), apply_url=_str(svc.get("lien_mobilisation")),
+        apply_details=_str(svc.get("mobilisation_precisions")), conditions=_str(svc.get("conditions_acces")),
+        fees_details=_str(svc.get("frais_precisions")),
     )
 
 
@@ -153,7 +183,18 @@ class DataInclusionClient:
             params["publics"] = list(audiences)
         if types:
             params["types"] = list(types)
-        payload = self.http.get_json(SEARCH_PATH, params, deadline=deadline)
+        try:
+            payload = self.http.get_json(SEARCH_PATH, params, deadline=deadline)
+        except SourceError as exc:
+            if exc.status == 400:
+                # the API's trusted-host check answers 400 to any other address: a configuration error,
+                # not an outage (never retried)
+                log.warning("%s: HTTP 400 from %s (check DATA_INCLUSION_API_URL, expected %s)", SOURCE,
+                            self.http.base_url, DEFAULT_URL)
+                raise SourceError(SOURCE, f"HTTP 400: wrong address? expected {DEFAULT_URL}", status=400,
+                                  message_fr="Le service data·inclusion refuse l'adresse configurée ici "
+                                             "(réglage DATA_INCLUSION_API_URL à corriger).") from exc
+            raise
         if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
             raise SourceError(SOURCE, "unexpected payload (no 'items' list)")
         items: list[DiService] = []

@@ -155,7 +155,8 @@ def parse_record(raw: Mapping[str, Any]) -> McfTraining:
         siret = siret.replace(" ", "")
         if not siret.isdigit() or len(siret) > 14:
             raise RowError("siret_invalid")
-        siret = siret.zfill(14)
+        if len(siret) < 14:
+            siret = None  # padding it could fabricate another establishment's number: unknown
     departement = _s(record.get("code_departement"))
     if departement is not None:
         departement = departement.zfill(2) if departement.isdigit() else departement.upper()

@@ -148,6 +148,21 @@ def _digits(value: str | None, width: int, reason: str) -> str | None:
     return value.zfill(width)
 
 
+def _siret(value: str | None, siren: str | None) -> str | None:
+    """A 14-digit SIRET; a shorter one is kept only when its padding gives back the row's SIREN.
+
+    Padding a short SIRET blindly can fabricate an establishment number that belongs to nobody: without
+    a matching SIREN it is unknown (None), never guessed.
+    """
+    raw = _clean(value)
+    padded = _digits(value, 14, "siret_invalid")
+    if padded is None or raw is None:
+        return padded
+    if len(raw.replace(" ", "").removesuffix(".0")) == 14:
+        return padded
+    return padded if siren is not None and padded.startswith(siren) else None
+
+
 def _int(value: str | None, reason: str) -> int | None:
     value = _clean(value)
     if value is None:
@@ -201,11 +216,12 @@ def parse_row(row: dict[str, str | None]) -> OfRecord:
     region = _clean(row.get(COL_REGION))
     if region is not None:
         region = region.zfill(2) if region.isdigit() else region
+    siren = _digits(row.get(COL_SIREN), 9, "siren_invalid")
     return OfRecord(
         nda=nda,
         name=" ".join(name.split()),
-        siren=_digits(row.get(COL_SIREN), 9, "siren_invalid"),
-        siret=_digits(row.get(COL_SIRET), 14, "siret_invalid"),
+        siren=siren,
+        siret=_siret(row.get(COL_SIRET), siren),
         street=_clean(row.get(COL_STREET)),
         postcode=postcode,
         city=_clean(row.get(COL_CITY)),

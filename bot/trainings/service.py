@@ -49,6 +49,8 @@ class TrainingItem:
     url: str | None
     source: str
     url_is_source: bool = False  # the link is where the fact was read, not the body's own page
+    phone: str | None = None
+    sessions: str | None = None  # "session du 1er septembre 2026 au 30 juin 2028"
 
 
 @dataclass(frozen=True)
@@ -160,14 +162,31 @@ class LbaLiveSource:
         results = self.client.formations(list(fld.rome)[:20], place.lat, place.lon, radius_km=int(radius_km),
                                          deadline=deadline)
         items = []
-        for f in results:
-            distance = f.distance_km
-            if distance is None and f.lat is not None and f.lon is not None:
-                distance = haversine_km(place.lat, place.lon, f.lat, f.lon)
+        for f in results:  # only those within the radius (the source's far fallback is left out)
             name = f"{f.title} (en apprentissage)"
             items.append(TrainingItem("formation", name, f.body_name, (f.city or "").title() or None, None,
-                                      distance, distance is None, None, f.url, self.name))
+                                      f.distance_km, False, None, f.url, self.name, phone=f.phone,
+                                      sessions=_sessions_fr(f.sessions)))
         return items
+
+
+def _sessions_fr(sessions: tuple[tuple[str | None, str | None], ...]) -> str | None:
+    """The next session in plain French ("session du 1er septembre 2026 au 30 juin 2028")."""
+    from datetime import date
+
+    from bot.eligibility.engine import fr_date
+
+    for start, end in sessions:
+        try:
+            start_d = date.fromisoformat(start) if start else None
+            end_d = date.fromisoformat(end) if end else None
+        except ValueError:
+            continue
+        if start_d and end_d:
+            return f"session du {fr_date(start_d)} au {fr_date(end_d)}"
+        if start_d:
+            return f"session à partir du {fr_date(start_d)}"
+    return None
 
 
 # -- wiring ----------------------------------------------------------------------------------------
@@ -252,6 +271,10 @@ def _line(n: int, item: TrainingItem, *, mixed: bool = False) -> str:
         parts.append(where)
     if item.kind == "formation":
         parts.append(_cpf(item.cpf_eligible))
+    if item.sessions:
+        parts.append(item.sessions)
+    if item.phone:
+        parts.append(f"tél. {item.phone}")
     line = f"{n}. " + " — ".join(parts)
     if not item.url:
         return line

@@ -39,6 +39,51 @@ class SupportItem:
     phone: str | None
     origin: str  # "structure" (knowledge base) | "data-inclusion"
     detail: str | None = None
+    email: str | None = None
+    address: str | None = None
+    hours: str | None = None  # opening hours in plain French
+    how_to_apply: str | None = None  # "se présenter, téléphoner" + details
+    conditions: str | None = None
+    fees: str | None = None
+
+    def contact_fr(self) -> str:
+        """Everything a person needs to go there, in one French line (empty when nothing is known)."""
+        parts = [p for p in (self.address, self.phone, self.email, self.url) if p]
+        extra = [f"{label} : {value}" for label, value in (
+            ("horaires", self.hours), ("pour y accéder", self.how_to_apply), ("conditions", self.conditions),
+            ("frais", self.fees)) if value]
+        return " — " + " · ".join(parts + extra) if parts or extra else ""
+
+
+_DAYS = {"Mo": "lundi", "Tu": "mardi", "We": "mercredi", "Th": "jeudi", "Fr": "vendredi", "Sa": "samedi",
+         "Su": "dimanche"}
+_APPLY_MODES = {"se-presenter": "se présenter", "telephoner": "téléphoner", "envoyer-un-courriel": "écrire un courriel",
+                "envoyer-un-mail": "écrire un courriel", "utiliser-le-formulaire": "remplir le formulaire en ligne",
+                "utiliser-le-lien-mobilisation": "suivre le lien", "autre": "autre"}
+
+
+def opening_hours_fr(value: str | None) -> str | None:
+    """OpenStreetMap opening hours ("Mo-Fr 08:30-12:30; PH off") in plain French; other text kept as is."""
+    import re
+
+    if not value:
+        return None
+    text = value.replace("PH off", "fermé les jours fériés")
+    text = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)-(Mo|Tu|We|Th|Fr|Sa|Su)\b",
+                  lambda m: f"du {_DAYS[m.group(1)]} au {_DAYS[m.group(2)]}", text)
+    text = re.sub(r"\b(Mo|Tu|We|Th|Fr|Sa|Su)\b", lambda m: _DAYS[m.group(1)], text)
+    text = re.sub(r"(\d{2}):(\d{2})", lambda m: f"{int(m.group(1))} h {m.group(2)}".replace(" h 00", " h"), text)
+    return text.replace(";", " ;")
+
+
+def _how_to_apply(svc: DiService) -> str | None:
+    modes = [_APPLY_MODES.get(m, m.replace("-", " ")) for m in svc.apply_modes]
+    parts = [", ".join(modes)] if modes else []
+    if svc.apply_details:
+        parts.append(svc.apply_details)
+    if svc.apply_url:
+        parts.append(svc.apply_url)
+    return " ; ".join(parts) or None
 
 
 def _dist(lat: float, lon: float, lat2: float | None, lon2: float | None) -> float | None:
@@ -89,8 +134,17 @@ def merge(structures: Sequence[SupportItem], services: Sequence[DiService], *, l
         if distance is None:
             distance = _dist(lat, lon, svc.lat if svc.lat is not None else st.lat,
                              svc.lon if svc.lon is not None else st.lon)
-        extra.append(SupportItem(st.name, st.commune or svc.commune, st.code_insee or svc.code_insee, distance,
-                                 st.siret, svc.url or st.website, st.phone, "data-inclusion", svc.name))
+        # the service's own contact first (the structure's switchboard is a fallback)
+        address = svc.address or st.address
+        postcode, commune = (svc.postcode, svc.commune) if svc.address else (st.postcode, st.commune)
+        if address and (postcode or commune):
+            address = f"{address}, {' '.join(p for p in (postcode, commune) if p)}"
+        fees = ", ".join(p for p in (svc.fees, svc.fees_details) if p) or None
+        extra.append(SupportItem(st.name, svc.commune or st.commune, svc.code_insee or st.code_insee, distance,
+                                 st.siret, svc.url or st.website, svc.phone or st.phone, "data-inclusion", svc.name,
+                                 email=svc.email or st.email, address=address,
+                                 hours=opening_hours_fr(svc.opening_hours), how_to_apply=_how_to_apply(svc),
+                                 conditions=svc.conditions, fees=fees))
     extra.sort(key=lambda i: (i.distance_km is None, i.distance_km or 0.0, i.name))
     return (out + extra)[:limit]
 

@@ -157,20 +157,21 @@ def test_ask_actions_exist_for_every_field_and_offer_candidates_for_an_ambiguous
 
 
 def test_nearby_help_adds_live_data_inclusion_services_when_configured(services, dispatcher):
-    from types import SimpleNamespace
+    from bot.trainings.support import SupportItem
 
     seen = []
 
     def support(session, place):
         seen.append(place["code_insee"])
-        return [SimpleNamespace(name="Accompagnement emploi (TEST)", commune="Lille", distance_km=2.0,
-                                url="https://exemple.invalid/svc", origin="data-inclusion")]
+        return [SupportItem("Accompagnement emploi (TEST)", "Lille", None, 2.0, None, "https://exemple.invalid/svc",
+                            "+33300000001", "data-inclusion", hours="du lundi au vendredi 9 h-12 h")]
 
     services.support_services = support
     ActionNearbyHelp().run(dispatcher, make_tracker("qui peut m'aider ?", "ask_nearby", dict(P01)), {})
     assert seen == ["59350"]
     text = texts(dispatcher)
     assert "data·inclusion" in text and "Accompagnement emploi (TEST)" in text
+    assert "+33300000001" in text and "horaires : du lundi au vendredi 9 h-12 h" in text
 
 
 def test_greeting_says_who_what_is_kept_and_how_to_erase(services, dispatcher):

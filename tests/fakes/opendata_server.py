@@ -8,7 +8,8 @@ Routes (one server plays every source; point each base URL setting at `server.ur
 - GET /api/explore/v2.1/catalog/datasets/moncompteformation_catalogueformation/records
 - GET /api/explore/v2.1/catalog/datasets/moncompteformation_catalogueformation/exports/csv
 - GET /api/v1/formations                          La bonne alternance (base URL `<url>/api`)
-- GET /api/v1/search/services                     data·inclusion (Bearer token required)
+- GET /api/v1/search/services                     data·inclusion (Bearer token required; `di_allowed_hosts`
+                                                  plays the API's trusted-host check: 400 to other names)
 - GET /communes, /communes/<code>                 geo.api.gouv.fr
 
 Faults are programmable per path prefix and consumed in order: `server.fail("/communes", Fault(...))`.
@@ -151,6 +152,7 @@ class FakeOpenDataServer:
         self.mcf_records = default_mcf_records()
         self.lba_results = [_lba_item()]
         self.di_items = [_di_item()]
+        self.di_allowed_hosts: list[str] | None = None  # the API's trusted-host check (None: any host)
         self.geo_communes = _geo_communes()
         self.requests: list[Seen] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
@@ -301,7 +303,13 @@ def _make_handler(server: FakeOpenDataServer) -> type[BaseHTTPRequestHandler]:
                 raise _HttpError(400, {"error": "Bad Request", "message": "romes or romeDomain is required"})
             return 200, {"Content-Type": "application/json"}, json.dumps({"results": server.lba_results}).encode()
 
+
+
         def _di(self, q: dict[str, list[str]]) -> tuple[int, dict, bytes]:
+            host = (self.headers.get("Host") or "").split(":")[0]
+            if server.di_allowed_hosts is not None and host not in server.di_allowed_hosts:
+                # Starlette's TrustedHostMiddleware: plain text, before authentication
+                return 400, {"Content-Type": "text/plain; charset=utf-8"}, b"Invalid host header"
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 raise _HttpError(401, {"detail": "Not authenticated"})
             code = q.get("code_commune", [""])[0]
@@ -361,8 +369,39 @@ def _lba_item() -> dict[str, Any]:
         "place": {"distance": 4.2, "fullAddress": "1 RUE DU TEST 62300 LENS", "latitude": 50.43, "longitude": 2.83,
                   "city": "LENS", "zipCode": "62300", "insee": "62498", "departementNumber": "62"},
         "company": {"name": "LYCEE DE TEST", "siret": "90000050600018"},
-        "training": {"sessions": []}, "contact": {"phone": None},
+        "training": {"sessions": [{"startDate": "2026-09-01T00:00:00.000Z", "endDate": "2028-06-30T00:00:00.000Z",
+                                   "isPermanentEntry": False}]},
+        "contact": {"phone": "0300000000"},
     }
+
+
+def lba_worldwide_fallback() -> list[dict[str, Any]]:
+    """What La bonne alternance returns when nothing is within the radius: it searches again without any
+    radius and sends the 5 closest (here Marseille, Lyon… for a search around Lens), distance in km."""
+    far = []
+    for n, (city, zip_code, lat, lon, km) in enumerate([
+            ("MARSEILLE", "13001", 43.30, 5.37, 835.4), ("LYON", "69001", 45.76, 4.83, 560.1),
+            ("RENNES", "35000", 48.11, -1.68, 430.9), ("TOULOUSE", "31000", 43.60, 1.44, 765.0),
+            ("AMIENS", "80000", 49.89, 2.30, 72.3)]):
+        item = _lba_item()
+        item.update(id=f"00000000000000000000010{n}", title=f"BTS SIO {city.title()} (TEST)")
+        item["place"] = {"distance": km, "fullAddress": f"1 RUE DU TEST {zip_code} {city}", "latitude": lat,
+                         "longitude": lon, "city": city, "zipCode": zip_code, "insee": None,
+                         "departementNumber": zip_code[:2]}
+        far.append(item)
+    return far
+
+
+def lba_item_without_postcode() -> dict[str, Any]:
+    """A real-format record whose place has no zipCode/insee, no distance, a short SIRET and no sessions."""
+    item = _lba_item()
+    item.update(id="000000000000000000000002", title="CAP Électricien (TEST)")
+    item["place"] = {"distance": None, "fullAddress": "ZONE DU TEST  LIEVIN", "latitude": 50.42, "longitude": 2.78,
+                     "city": "LIEVIN", "zipCode": None, "insee": None, "departementNumber": None}
+    item["company"] = {"name": "CFA DE TEST", "siret": "0600018"}
+    item["training"] = {"sessions": []}
+    item["contact"] = {"phone": None}
+    return item
 
 
 def _di_item() -> dict[str, Any]:
@@ -373,12 +412,27 @@ def _di_item() -> dict[str, Any]:
         "thematiques": ["se-former--trouver-sa-formation"], "frais": "gratuit", "publics": ["jeunes"],
         "commune": "Lens", "code_postal": "62300", "code_insee": "62498", "adresse": "1 place du Test",
         "longitude": 2.83, "latitude": 50.43, "modes_accueil": ["en-presentiel"],
+        "frais_precisions": "Aucun frais (TEST)", "conditions_acces": "Avoir entre 16 et 25 ans (TEST)",
+        "telephone": "+33300000001", "courriel": "accueil@exemple.invalid", "complement_adresse": "2e étage",
+        "horaires_accueil": "Mo-Fr 08:30-12:30; PH off", "modes_mobilisation": ["se-presenter", "telephoner"],
+        "mobilisation_precisions": "Sans rendez-vous le matin (TEST)",
+        "lien_mobilisation": "https://exemple.invalid/services/0001/orienter",
         "structure": {"source": "dora", "id": "dora--ml-test-01", "nom": "Mission locale de test (TEST)",
                       "date_maj": "2026-09-30", "siret": "90000060500019", "commune": "Lens",
                       "code_postal": "62300", "code_insee": "62498", "longitude": 2.83, "latitude": 50.43,
                       "telephone": "+33300000000", "site_web": "https://exemple.invalid",
                       "reseaux_porteurs": ["mission-locale"]}},
         "distance": 2}
+
+
+def di_item_without_postcode() -> dict[str, Any]:
+    """A v1 service with no postcode, no address and the v0 list form of `frais` (both seen in the data)."""
+    item = _di_item()
+    svc = {k: v for k, v in item["service"].items() if k not in ("code_postal", "adresse", "complement_adresse",
+                                                                  "horaires_accueil", "telephone", "courriel")}
+    svc.update(id="dora--svc-0002", frais=["gratuit", "adhesion"])
+    svc["structure"] = {**svc["structure"], "siret": "605000190"}  # a truncated SIRET: unknown, not padded
+    return {"service": svc, "distance": None}
 
 
 def _geo_communes() -> list[dict[str, Any]]:

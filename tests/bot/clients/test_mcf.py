@@ -94,3 +94,9 @@ def test_where_refuses_non_codes():
 
 def test_strip_html():
     assert strip_html("&lt;p&gt;Bonjour&lt;/p&gt; <b>à</b> tous") == "Bonjour à tous"
+
+
+def test_short_siret_is_unknown_not_padded():
+    # issue 14: "6000010000017" padded to "06000010000017" would be another establishment's number
+    record = parse_record(mcf_record(siret_of="6000010000017"))
+    assert record.siret is None and record.title

@@ -81,3 +81,17 @@ def test_download_failure_is_a_source_error(server, tmp_path):
     with pytest.raises(SourceError):
         c.download(tmp_path / "of.csv")
     assert not (tmp_path / "of.csv").exists()
+
+
+def test_short_siret_is_padded_only_when_it_gives_back_the_siren():
+    from bot.clients.of_list import parse_row
+
+    def row(siren: str, siret: str) -> dict:
+        return {"numeroDeclarationActivite": "32590000001", "denomination": "TEST (TEST)", "siren": siren,
+                "siretEtablissementDeclarant": siret, "adressePhysiqueOrganismeFormation.codePostal": "59000"}
+
+    # a spreadsheet dropped the leading zero of both: padding gives back the same SIREN
+    assert parse_row(row("12345678", "1234567800015")).siret == "01234567800015"
+    assert parse_row(row("012345678", "1234567800015")).siret == "01234567800015"
+    assert parse_row(row("900000001", "9000000100017")).siret is None  # would not start with its SIREN
+    assert parse_row(row("", "9000000100017")).siret is None  # no SIREN to check against: unknown

@@ -82,3 +82,16 @@ def test_support_near_live_and_offline(db, server):
         server.fail("/api/v1/search", Fault(status=500))
         items, source = support_near(s, lens, client=DataInclusionClient(server.url, TOKEN, retry=NO_RETRY))
         assert source == "structures" and items == []
+
+
+def test_data_inclusion_item_says_how_to_go_there():
+    # issue 14: hours, how to apply, conditions, the service's own phone / e-mail / address, fee details
+    lens = COMMUNES["62498"]
+    [item] = merge([], [parse_search_item(_di_item())], lat=lens.lat, lon=lens.lon)
+    assert item.phone == "+33300000001" and item.email == "accueil@exemple.invalid"
+    assert item.address == "1 place du Test, 2e étage, 62300 Lens"
+    contact = item.contact_fr()
+    assert "horaires : du lundi au vendredi 8 h 30-12 h 30 ; fermé les jours fériés" in contact
+    assert "se présenter, téléphoner ; Sans rendez-vous le matin (TEST) ; https://exemple.invalid/services/0001/orienter" \
+        in contact
+    assert "conditions : Avoir entre 16 et 25 ans (TEST)" in contact and "frais : gratuit, Aucun frais (TEST)" in contact

@@ -110,3 +110,20 @@ def test_missing_catalogue_still_answers(tmp_path, index):
     engine = make_engine(f"sqlite:///{tmp_path / 'not-built.db'}")  # no tables at all
     answer = answer_trainings("data", "Lens", deps=deps(make_sessionmaker(engine), index))
     assert answer.status == "unavailable" and "conseiller" in answer.text_fr
+
+
+def test_live_answer_never_lists_the_worldwide_fallback_as_near(catalogue, index, server):
+    # issue 14: with nothing within the radius, La bonne alternance returns the 5 closest, anywhere in France
+    from tests.fakes.opendata_server import lba_worldwide_fallback
+
+    server.lba_results = lba_worldwide_fallback()
+    answer = answer_trainings("data", "insee:62498", deps=deps(catalogue, index, server))
+    assert not any("apprentissage" in i.name for i in answer.items)
+    for far in ("Marseille", "Lyon", "Rennes", "Toulouse", "Amiens"):
+        assert far not in answer.text_fr
+
+
+def test_live_apprenticeship_line_gives_session_dates_and_phone(catalogue, index, server):
+    answer = answer_trainings("data", "insee:62498", deps=deps(catalogue, index, server))
+    line = next(ln for ln in answer.text_fr.splitlines() if "apprentissage" in ln)
+    assert "session du 1er septembre 2026 au 30 juin 2028" in line and "tél. 0300000000" in line
