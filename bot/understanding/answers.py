@@ -17,7 +17,8 @@ __all__ = ["BOOLEAN_FIELDS", "DURATION_FIELDS", "answer_candidates", "answer_fac
 
 #: Yes/no profile fields.
 BOOLEAN_FIELDS = frozenset({"rqth", "registered_france_travail", "rsa", "is_cadre",
-                            "business_in_qpv_or_zfrr", "employer_self_insured_unemployment"})
+                            "business_in_qpv_or_zfrr", "employer_self_insured_unemployment",
+                            "laid_off_economic_or_unfit", "rqth_pending", "unemployment_benefit"})
 #: Duration fields (months) → (role given to the answer's duration, cap).
 DURATION_FIELDS: dict[str, tuple[str, int]] = {
     "seniority_months_company": ("company", 720),
@@ -25,6 +26,9 @@ DURATION_FIELDS: dict[str, tuple[str, int]] = {
     "cdd_months_last_12": ("other", 12),
     "sick_leave_months_last_24": ("sick_leave", 24),
     "unpaid_or_sabbatical_leave_last_60m": ("other", 60),
+    "months_worked_last_60": ("other", 60),
+    "public_service_months": ("other", 720),
+    "registered_months_last_18": ("other", 18),
 }
 HOURS_FIELDS = frozenset({"interim_hours_branch_18m", "interim_hours_same_agency_18m", "part_time_hours_week"})
 

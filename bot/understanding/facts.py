@@ -321,4 +321,28 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
         elif c.field == "qpv" and (facts.get("goal") == "create_business"
                                    or known.get("goal") == "create_business"):
             facts["business_in_qpv_or_zfrr"] = "negated" not in c.flags
+    _issue14_facts(cands, facts)
     return facts, candidates
+
+
+def _issue14_facts(cands: list[Cand], facts: dict[str, Any]) -> None:
+    """Lay-off for economic reasons or unfitness, pending RQTH request, unemployment benefit, months registered."""
+    cues = [c for c in cands if c.entity == "cue" and c.fact]
+    for c in cues:
+        if c.field == "laid_off":
+            facts["laid_off_economic_or_unfit"] = "negated" not in c.flags
+        elif c.field == "rqth_pending" and "negated" not in c.flags:
+            facts["rqth_pending"] = True
+            if facts.get("rqth") is True:
+                del facts["rqth"]  # "RQTH en cours": asked for, not granted yet
+        elif c.field == "are":
+            facts["unemployment_benefit"] = "negated" not in c.flags
+        elif c.field == "no_benefit":
+            facts["unemployment_benefit"] = False
+        elif c.field == "registered_since" and "negated" not in c.flags:
+            after = [d for d in cands if d.entity == "duration" and 0 <= d.ns - c.ne <= 2]
+            if after:
+                facts["registered_months_last_18"] = min(int(after[0].value), 18)
+                facts.setdefault("registered_france_travail", True)
+                if after[0].role == "company" and facts.get("seniority_months_company") == after[0].value:
+                    del facts["seniority_months_company"]  # "inscrit depuis 8 mois" is not a job

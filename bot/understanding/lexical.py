@@ -538,7 +538,42 @@ def _cues(doc: Doc) -> list[Cand]:
     return out
 
 
+# ------------------------------------------------- lay-off, pending RQTH, benefit, months registered (issue 14)
+
+_LAID_OFF_RE = _re(r"licenci\w*\s+(?:pour\s+)?(?:motif\s+)?(?:economique|eco|inaptitude)(?![a-z])"
+                   r"|inaptitude|declaree? inapte")
+_RQTH_PENDING_RE = _re(
+    r"(?:rqth|mdph|reconnaissance(?: de travailleur handicapee?| de handicap| handicap)?)\s+(?:est\s+)?"
+    r"(?:en cours|en attente)"
+    r"|(?:demande|dossier)\s+(?:de\s+|d'|a la\s+|pour (?:la |une )?)?(?:rqth|mdph|reconnaissance)"
+    r"[^.;!?]{0,30}?(?:en cours|deposee?|en attente|envoyee?)"
+    r"|(?:fait|depose|envoye|deposee?)\s+(?:ma |une |la |mon |un )?(?:demande|dossier)\s+"
+    r"(?:de |d'|a la |a |aupres de la |pour (?:la |une )?)?(?:rqth|mdph|reconnaissance)"
+    r"|en attente (?:de (?:la |ma )?)?(?:rqth|reponse de la mdph|decision de la mdph|la mdph)")
+_NO_BENEFIT_RE = _re(r"(?:touche|percois|recois)\s+(?:pas|plus|rien|aucune?)(?:\s+(?:le |l'|d'|de |du |des )?"
+                     r"(?:are|chomage|allocations?|indemnites?))?"
+                     r"|(?:pas|plus|non|jamais)\s+indemnisee?|sans\s+(?:indemnites?|allocations?|chomage)"
+                     r"|fin de (?:mes )?droits")
+_REGISTERED_SINCE_RE = _re(r"inscrite?s?\s+(?:a |au |chez )?(?:france ?travail|pole[ -]?emploi|chomage)?\s*depuis")
+
+
+def _issue14_cues(doc: Doc) -> list[Cand]:
+    """Cues for `laid_off_economic_or_unfit`, `rqth_pending`, `unemployment_benefit` (False) and the start of a
+    "registered since" duration (`registered_months_last_18`)."""
+    out: list[Cand] = []
+    for rx, name in ((_LAID_OFF_RE, "laid_off"), (_RQTH_PENDING_RE, "rqth_pending"), (_NO_BENEFIT_RE, "no_benefit"),
+                     (_REGISTERED_SINCE_RE, "registered_since")):
+        for m in rx.finditer(doc.text):
+            cand = Cand("cue", True, m.start(), m.end(), emit=False, field=name)
+            if doc.hypothetical(m.start()) or doc.uncertain(m.start()):
+                cand.fact = False
+            if name != "no_benefit" and doc.negated(m.start()):
+                cand.flags.add("negated")
+            out.append(cand)
+    return out
+
+
 def find_lexical(doc: Doc, asked: str | None = None) -> list[Cand]:
     """All lexical candidates and cues of the message."""
     return (_status(doc) + _contract(doc) + _diploma(doc, asked) + _rqth(doc) + _rsa(doc)
-            + _france_travail(doc) + _dispositifs(doc) + _cues(doc))
+            + _france_travail(doc) + _dispositifs(doc) + _cues(doc) + _issue14_cues(doc))

@@ -15,9 +15,9 @@ LISTS = ("recommended", "to_check", "not_eligible", "other_options")
 
 #: Facts the persona's own message states that its profile does not carry (the profile predates the contract
 #: fields `unemployment_benefit` and `laid_off_economic_or_unfit`). The extractor finds them in the message
-#: (tests/bot/understanding/test_facts.py), so the conversation knows them too.
+#: (tests/bot/understanding/test_personas.py), so the conversation knows them too.
 STATED_IN_MESSAGE = {
-    "P11": {"unemployment_benefit": True},  # "je touche l'ARE"
+    "P11": {"unemployment_benefit": True, "registered_months_last_18": 5},  # "inscrit … depuis 5 mois", "l'ARE"
     "P21": {"unemployment_benefit": True},  # "je touche l'ARE"
     "P33": {"laid_off_economic_or_unfit": True},  # "Je viens d'être licencié économique"
 }

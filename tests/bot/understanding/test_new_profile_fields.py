@@ -1,0 +1,47 @@
+"""Recognition of the contract fields added for issue 14 (lay-off, pending RQTH, benefit, months registered…)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.understanding import extract
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Je viens d'être licencié économique", {"laid_off_economic_or_unfit": True}),
+    ("licenciée pour inaptitude l'an dernier", {"laid_off_economic_or_unfit": True}),
+    ("je suis en procédure d'inaptitude", {"laid_off_economic_or_unfit": True}),
+    ("pas licencié économique", {"laid_off_economic_or_unfit": False}),
+    ("RQTH en cours", {"rqth_pending": True}),
+    ("j'ai fait ma demande de RQTH, elle est en cours", {"rqth_pending": True}),
+    ("demande RQTH déposée à la MDPH", {"rqth_pending": True}),
+    ("je touche le chômage", {"unemployment_benefit": True}),
+    ("je suis indemnisée par france travail", {"unemployment_benefit": True}),
+    ("je touche l'ARE", {"unemployment_benefit": True}),
+    ("je ne touche pas le chômage", {"unemployment_benefit": False}),
+    ("je suis inscrit depuis 8 mois", {"registered_months_last_18": 8, "registered_france_travail": True}),
+    ("inscrite à pôle emploi depuis 2 ans", {"registered_months_last_18": 18}),
+])
+def test_free_text(text, expected):
+    facts = extract(text).facts
+    for name, value in expected.items():
+        assert facts.get(name) == value, (text, facts)
+
+
+def test_pending_rqth_is_not_a_granted_rqth():
+    facts = extract("ma RQTH est en cours, pas encore de réponse").facts
+    assert facts.get("rqth_pending") is True and "rqth" not in facts
+
+
+def test_registered_since_is_not_a_job_seniority():
+    assert "seniority_months_company" not in extract("je suis inscrit à France Travail depuis 8 mois").facts
+
+
+@pytest.mark.parametrize(("asked", "text", "expected"), [
+    ("months_worked_last_60", "5 ans", 60), ("months_worked_last_60", "52 mois", 52),
+    ("public_service_months", "12 ans", 144), ("registered_months_last_18", "8 mois", 8),
+    ("unemployment_benefit", "oui", True), ("laid_off_economic_or_unfit", "non", False),
+    ("rqth_pending", "oui", True),
+])
+def test_answers_to_the_new_questions(asked, text, expected):
+    assert extract(text, asked=asked).facts.get(asked) == expected
