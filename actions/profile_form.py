@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import evaluate_profile, list_slot, payload_entities, profile_from, send
 from bot.conversation.dialogue import (
     BOOLEAN_FIELDS,
+    NO_ALSO_ANSWERS,
     PROFILE_FIELDS,
     Button,
     Reply,
@@ -65,6 +66,8 @@ def facts_from_message(tracker: Tracker) -> tuple[dict[str, Any], list[str], lis
         candidates = list(found.commune_candidates)
     if asked in BOOLEAN_FIELDS and asked not in facts and intent in ("affirm", "deny"):
         facts[asked] = intent == "affirm"
+    if asked in NO_ALSO_ANSWERS and facts.get(asked) is False:
+        facts.setdefault(NO_ALSO_ANSWERS[asked], False)
     unknown = [asked] if asked and intent == "dont_know" and asked not in facts else []
     facts = {k: v for k, v in facts.items() if v is not None and _valid(k, v)}
     if "commune" in facts and "code_insee" not in facts:

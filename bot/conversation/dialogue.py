@@ -29,12 +29,17 @@ PROFILE_FIELDS = (
     "target_field", "commune", "code_insee", "registered_france_travail", "is_cadre", "rsa",
     "part_time_hours_week", "sick_leave_months_last_24", "sick_leave_cause", "unpaid_or_sabbatical_leave_last_60m",
     "employer_self_insured_unemployment", "business_in_qpv_or_zfrr",
+    "months_worked_last_60", "public_service_months", "laid_off_economic_or_unfit", "rqth_pending",
+    "unemployment_benefit", "registered_months_last_18",
 )
 BOOLEAN_FIELDS = ("rqth", "registered_france_travail", "is_cadre", "rsa", "employer_self_insured_unemployment",
-                  "business_in_qpv_or_zfrr")
+                  "business_in_qpv_or_zfrr", "laid_off_economic_or_unfit", "rqth_pending", "unemployment_benefit")
 NUMBER_FIELDS = ("seniority_months_company", "seniority_months_total", "cdd_months_last_12",
                  "interim_hours_branch_18m", "interim_hours_same_agency_18m", "age", "part_time_hours_week",
-                 "sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m")
+                 "sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m",
+                 "months_worked_last_60", "public_service_months", "registered_months_last_18")
+#: A "no" to the first question answers the second too (the RQTH question also asks about a pending request).
+NO_ALSO_ANSWERS = {"rqth": "rqth_pending"}
 
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre"]
