@@ -38,11 +38,14 @@ def test_dont_know_then_results_and_a_correction_reruns_the_evaluation(assistant
     sender = new_sender()
     assistant.say(sender, "je suis en CDI depuis 6 ans à Arras, j'ai 35 ans, je veux changer de métier, "
                           "pas de RQTH, je ne suis pas inscrit à France Travail")
-    for _ in range(8):
+    # démission-reconversion is recommended only once the 60 months worked and the employer's unemployment
+    # insurance are known (issue 14): those two are answered, every other question gets "je ne sais pas"
+    answers = {"months_worked_last_60": "60 mois", "employer_self_insured_unemployment": "non"}
+    for _ in range(10):
         slots = assistant.tracker(sender)["slots"]
         if slots.get("recommendations") is not None:
             break
-        assistant.say(sender, "je ne sais pas")
+        assistant.say(sender, answers.get(slots.get("requested_slot"), "je ne sais pas"))
     slots = assistant.tracker(sender)["slots"]
     assert "ptp" in slots["recommendations"] and "demission_reconversion" in slots["recommendations"]
     reply = texts(assistant.say(sender, "non en fait c'est un CDD"))
