@@ -35,12 +35,14 @@ def test_rule_file_matches_schema_and_contract(path: Path):
     assert data["checked_on"] is not None
 
 
-def _walk(node: Node):
+def walk(node: Node):
     yield node
     for child in getattr(node, "children", []) or []:
-        yield from _walk(child)
+        yield from walk(child)
     for child in (getattr(node, "cases", {}) or {}).values():
-        yield from _walk(child)
+        yield from walk(child)
+    if getattr(node, "default", None) is not None:
+        yield from walk(node.default)
 
 
 def test_cross_references_exist():
@@ -48,7 +50,7 @@ def test_cross_references_exist():
     for rule in rules.values():
         if rule.replaced_by:
             assert rule.replaced_by in rules
-        for node in _walk(rule.eligibility):
+        for node in walk(rule.eligibility):
             if isinstance(node, EligibleLeaf):
                 assert node.rule_id in rules, (rule.id, node.rule_id)
 

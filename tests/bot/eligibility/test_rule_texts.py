@@ -35,21 +35,12 @@ from bot.eligibility.engine import evaluate
 from bot.eligibility.fields import FIELDS
 from bot.eligibility.profile import profile_schema
 from bot.eligibility.rules import load_rules
+from tests.bot.eligibility.test_rule_files import walk
 from tests.conftest import shared_path
 
 AS_OF = date(2026, 3, 15)
 #: a leftover placeholder, or an article not contracted ("auprès de le CFA"); "avant de le recruter" is right
 BAD = re.compile(r"[{}]|(?<![a-zà-ÿ])(?:de|à) les? (?![a-zà-ÿ]+(?:er|ir|re)\b)", re.IGNORECASE)
-
-
-def _walk(node: Node):
-    yield node
-    for child in getattr(node, "children", []) or []:
-        yield from _walk(child)
-    for child in (getattr(node, "cases", {}) or {}).values():
-        yield from _walk(child)
-    if getattr(node, "default", None) is not None:
-        yield from _walk(node.default)
 
 
 def _trees(rule) -> list[Node]:
@@ -144,7 +135,7 @@ def _pattern(template: str) -> re.Pattern:
 
 
 CASES = [(rule.id, i, node) for rule in load_rules().values() for t in _trees(rule)
-         for i, node in enumerate(_walk(t)) if isinstance(node, (Leaf, SwitchNode))]
+         for i, node in enumerate(walk(t)) if isinstance(node, (Leaf, SwitchNode))]
 
 
 @pytest.mark.parametrize(("rule_id", "index", "node"), CASES, ids=[f"{r}-{i}" for r, i, _ in CASES])
@@ -237,7 +228,7 @@ EXCEPTION_CASES: dict[tuple[str, tuple[str, ...]], tuple[dict, str]] = {
 def _exception_branches() -> set[tuple[str, tuple[str, ...]]]:
     out = set()
     for rule in load_rules().values():
-        for node in _walk(rule.eligibility):
+        for node in walk(rule.eligibility):
             if isinstance(node, AnyNode):
                 out |= {(rule.id, tuple(sorted(c.fields()))) for c in node.children if c.exception}
     return out
@@ -281,5 +272,5 @@ def test_new_field_implements_its_reference_line(field):
     line = next(ln for ln in section.splitlines() if (f"`{ref}`" in ln or ref == "CEP-R4") and words in ln)
     assert "[V" in line  # a verified fact: it may decide a verdict
     assert field in FIELDS and field in profile_schema()["properties"]
-    refs = {n.ref for n in _walk(load_rules()[rule_id].eligibility) if isinstance(n, Leaf) and n.field_name == field}
+    refs = {n.ref for n in walk(load_rules()[rule_id].eligibility) if isinstance(n, Leaf) and n.field_name == field}
     assert refs == ({"CFP-R1", "CFP-R2"} if field == "public_service_months" else {ref}), (field, refs)
