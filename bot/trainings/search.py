@@ -15,9 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.geo.distance import distance_from
 from bot.trainings.fields import normalise
 from bot.trainings.models import BodyCode, Training, TrainingBody, TrainingCode
-from bot.trainings.places import BBox, haversine_km
+from bot.trainings.places import BBox
 
 DETAIL_CHUNK = 200
 
@@ -94,9 +95,10 @@ def _nearby(session: Session, table: Table, id_col: str, codes: Sequence[str], l
     )
     rows = session.execute(stmt).all()
     # Exact great-circle distance on the candidates only.
+    distance_to = distance_from(lat, lon)
     best: dict[str, float] = {}
     for item_id, ilat, ilon in rows:
-        dist = haversine_km(lat, lon, ilat, ilon)
+        dist = distance_to(ilat, ilon)
         if dist <= radius_km and dist < best.get(item_id, math.inf):
             best[item_id] = dist
     return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
@@ -207,8 +209,9 @@ def search_bodies(session: Session, *, codes: Sequence[str], lat: float, lon: fl
             TrainingBody.lat.between(box.lat_min, box.lat_max),
             TrainingBody.lon.between(box.lon_min, box.lon_max))).scalars().all()
         extra = []
+        distance_to = distance_from(lat, lon)
         for b in rows:
-            dist = haversine_km(lat, lon, b.lat, b.lon)
+            dist = distance_to(b.lat, b.lon)
             if dist <= radius_km:
                 extra.append((b, dist, "multidisciplinary"))
         candidates += sorted(extra, key=lambda x: (x[1], x[0].id))
