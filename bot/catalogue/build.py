@@ -3,7 +3,8 @@
 Each part (dispositifs, communes, structures, embedded trainings: the registry `bot.knowledge.PARTS`)
 is reloaded only when its source files changed (content hash kept in `build_info`), each in its own
 transaction, so an interrupted build leaves the previous content of that part in place. Each area
-declares its own `Part` (files + loader); this module knows none of them.
+declares its own `Part` (files + loader) next to its loader (the dispositifs part is declared here: its
+rows are catalogue tables); the build itself only reads the registry.
 """
 
 from __future__ import annotations
