@@ -48,7 +48,7 @@ bench: install db
 	@$(PY) scripts/bench.py
 
 lint: install
-	@$(VENV)/bin/ruff check bot actions tests scripts
+	@$(VENV)/bin/ruff check  # every Python directory (pyproject.toml [tool.ruff])
 
 lock:
 	@bash scripts/lock.sh

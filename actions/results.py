@@ -137,7 +137,7 @@ _ENTITY_FIELDS = {"france_travail": "registered_france_travail", "rqth": "rqth",
 
 def hypothetical_facts(found: Any, text: str, profile: dict[str, Any]) -> dict[str, Any]:
     """The facts a "what if" supposes: stated facts, plus facts named in a hypothesis ("si j'avais…")."""
-    import unicodedata
+    from bot.text import fold
 
     facts = dict(found.facts)
     for entity in found.entities:
@@ -147,8 +147,7 @@ def hypothetical_facts(found: Any, text: str, profile: dict[str, Any]) -> dict[s
         if entity.entity == "duration" and isinstance(entity.value, int) and "seniority_months_total" not in facts \
                 and profile.get("status") in ("salarie_prive", "interimaire", "agent_public"):
             facts["seniority_months_total"] = max(entity.value, profile.get("seniority_months_total") or 0)
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
-    if "demission" in folded and "status" not in facts:
+    if "demission" in fold(text) and "status" not in facts:
         # after resigning, a person is a job seeker; France Travail registration is the next step
         facts.update({"status": "demandeur_emploi", "contract": "aucun", "registered_france_travail": True})
     return facts

@@ -65,6 +65,7 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioClient
 
+from bot.text import fold
 from channels.privacy import UnsupportedTrackerStore, erase_conversation
 
 logger = logging.getLogger(__name__)
@@ -269,9 +270,7 @@ def is_erase_command(text: str | None) -> bool:
     """Whether the message is the word EFFACER alone (any case or accents, "/effacer" too)."""
     if not text or len(text) > 40:
         return False
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return plain.casefold().strip(_ERASE_STRIP) == "effacer"
+    return fold(text).strip(_ERASE_STRIP) == "effacer"
 
 
 def last_turn_buttons(events: Iterable[Any]) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from typing import Any, Optional, Text, TypeVar
+from typing import Any, TypeVar
 
 from rasa.core.constants import DEFAULT_LOCK_LIFETIME
 from rasa.core.lock import TicketLock
@@ -36,14 +36,14 @@ MAX_ATTEMPTS = 200
 class AtomicRedisLockStore(RedisLockStore):
     """`RedisLockStore` with atomic ticket issue, update and release."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, **kwargs: Any) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
         if endpoint_config is not None:
             kwargs = {**endpoint_config.kwargs, **kwargs}
             kwargs.setdefault("host", endpoint_config.url or "localhost")
         super().__init__(**kwargs)
 
-    def _transact(self, conversation_id: Text,
-                  change: Callable[[Optional[TicketLock]], tuple[Optional[TicketLock], T]]) -> T:
+    def _transact(self, conversation_id: str,
+                  change: Callable[[TicketLock | None], tuple[TicketLock | None, T]]) -> T:
         """Apply `change` to the stored lock atomically; `change` returns (new lock or None to delete, result)."""
         import redis
 
@@ -66,39 +66,39 @@ class AtomicRedisLockStore(RedisLockStore):
                     continue  # another replica changed the lock meanwhile: read it again
         raise LockError(f"Could not update the lock of conversation '{conversation_id}' (too much contention).")
 
-    def issue_ticket(self, conversation_id: Text, lock_lifetime: float = DEFAULT_LOCK_LIFETIME) -> int:
+    def issue_ticket(self, conversation_id: str, lock_lifetime: float = DEFAULT_LOCK_LIFETIME) -> int:
         """Issue a ticket; concurrent callers always get distinct tickets."""
 
-        def change(lock: Optional[TicketLock]) -> tuple[TicketLock, int]:
+        def change(lock: TicketLock | None) -> tuple[TicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_ticket(lock_lifetime)
 
         return self._transact(conversation_id, change)
 
-    def update_lock(self, conversation_id: Text) -> None:
+    def update_lock(self, conversation_id: str) -> None:
         """Remove expired tickets (atomically)."""
 
-        def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_expired_tickets()
             return lock, None
 
         self._transact(conversation_id, change)
 
-    def finish_serving(self, conversation_id: Text, ticket_number: int) -> None:
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
         """Remove a served ticket (atomically)."""
 
-        def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is not None:
                 lock.remove_ticket_for(ticket_number)
             return lock, None
 
         self._transact(conversation_id, change)
 
-    def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket and, if nobody is waiting, the lock itself — in one transaction."""
 
-        def change(lock: Optional[TicketLock]) -> tuple[Optional[TicketLock], None]:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
             if lock is None:
                 return None, None
             lock.remove_ticket_for(ticket_number)

@@ -33,7 +33,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import unicodedata
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -42,6 +41,7 @@ from pathlib import Path
 log = logging.getLogger("build_communes")
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 DEFAULT_OUT = ROOT / "bot" / "geo" / "data" / "communes.csv.gz"
 
 ETALAB_PACKAGE = "@etalab/decoupage-administratif"
@@ -63,9 +63,9 @@ csv.field_size_limit(1 << 30)
 
 def name_key(name: str) -> str:
     """Accent-free, lower-case, punctuation-free key used to match names across sources."""
-    text = name.lower().replace("œ", "oe").replace("æ", "ae")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    tokens = re.findall(r"[a-z0-9]+", text)
+    from bot.text import fold
+
+    tokens = re.findall(r"[a-z0-9]+", fold(name))
     tokens = ["saint" if t == "st" else "sainte" if t == "ste" else t for t in tokens]
     return "".join(tokens)
 

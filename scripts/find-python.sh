@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of a Python 3.10 interpreter (Rasa 3.6 supports 3.8–3.10 only).
 # Order: $PYTHON, python3.10 on PATH, pyenv's 3.10, common install prefixes.
+case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -u
 ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' 2>/dev/null; }
 for cand in "${PYTHON:-}" "$(command -v python3.10 2>/dev/null)"; do

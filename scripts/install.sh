@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Creates .venv/ with Python 3.10 and installs the locked dependencies. Idempotent.
+case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON310=$(bash scripts/find-python.sh)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates constraints.txt from a fresh resolution of pyproject.toml.
+case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)

@@ -8,6 +8,7 @@ Defaults need no server at all (SQLite tracker store, in-memory lock store, web 
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -77,6 +78,7 @@ def credentials() -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     out = Path(env("CAP_VAR_DIR", str(REPO / "var")))
     out.mkdir(parents=True, exist_ok=True)
     (out / "endpoints.yml").write_text(endpoints(), encoding="utf-8")

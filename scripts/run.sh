@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the action server, the Rasa server (REST + socket.io + HTTP API) and the web page.
 # Ctrl-C stops everything this script started. `--shell` chats in the terminal instead of the web page.
+case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (what `make test` and CI run). Sets up what it needs first.
+# Arguments go to the pytest step (e.g. scripts/test.sh -k widget).
+case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2 PYTHONHASHSEED=0
@@ -8,6 +10,9 @@ RASA=.venv/bin/rasa
 mkdir -p results test-artifacts
 
 step() { printf '\n\033[1m» %s\033[0m\n' "$*"; }
+
+step "Lint (ruff, tout le code Python)"
+.venv/bin/ruff check
 
 # Headless Chromium for the widget tests (Debian package; no browser download at test time).
 if ! command -v chromium >/dev/null 2>&1; then

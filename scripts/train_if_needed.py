@@ -7,6 +7,7 @@ Training is deterministic (random_seed in config.yml, TF_DETERMINISTIC_OPS=1, PY
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import subprocess
@@ -37,6 +38,7 @@ def model_hash() -> str:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     digest = model_hash()
     target = MODELS / f"cap-{digest}.tar.gz"
     if target.exists():

@@ -1,13 +1,16 @@
 """`python -m bot db build`: (re)build the knowledge base from the versioned files. Idempotent.
 
-Each part (dispositifs, communes, structures, embedded trainings) is reloaded only when its
-source files changed (content hash kept in `build_info`), each in its own transaction, so an
-interrupted build leaves the previous content of that part in place.
+Each part (dispositifs, communes, structures, embedded trainings: the registry `bot.knowledge.PARTS`)
+is reloaded only when its source files changed (content hash kept in `build_info`), each in its own
+transaction, so an interrupted build leaves the previous content of that part in place. Each area
+declares its own `Part` (files + loader) next to its loader (the dispositifs part is declared here: its
+rows are catalogue tables); the build itself only reads the registry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +36,15 @@ def _hash_files(paths: list[Path]) -> str:
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the knowledge base: its source files (hashed) and its loader (returns rows)."""
+
+    name: str
+    files: Callable[[], list[Path]]
+    load: Callable[[Session], int]
 
 
 def load_dispositifs(session: Session) -> int:
@@ -63,41 +75,36 @@ def _jsonable(value: object) -> object:
     return json.loads(json.dumps(value, default=str))
 
 
-@dataclass(frozen=True)
-class Part:
-    """One part of the knowledge base."""
+def _rule_files() -> list[Path]:
+    from bot.eligibility.rules import RULES_DIR
 
-    name: str
-    files: Callable[[], list[Path]]
-    load: Callable[[Session], int]
+    return list(RULES_DIR.glob("*.yml"))
+
+
+DISPOSITIFS = Part("dispositifs", _rule_files, load_dispositifs)
 
 
 def _parts() -> list[Part]:
-    from bot.catalogue.structures import STRUCTURES_FILE, load_structures
-    from bot.eligibility.rules import RULES_DIR
-    from bot.geo.index import DATA_FILE as COMMUNES_FILE
-    from bot.geo.loader import load_communes
-    from bot.trainings.loader import CATALOGUE_FILE, load_embedded
+    """The registered parts, in build order (importing them also registers their tables on Base)."""
+    from bot.knowledge import PARTS
 
-    return [
-        Part("dispositifs", lambda: list(RULES_DIR.glob("*.yml")), load_dispositifs),
-        Part("communes", lambda: [COMMUNES_FILE], load_communes),
-        # structures and trainings take their coordinates from the communes: rebuild them with it
-        Part("structures", lambda: [STRUCTURES_FILE, COMMUNES_FILE], load_structures),
-        Part("trainings_embedded", lambda: [CATALOGUE_FILE, COMMUNES_FILE], load_embedded),
-    ]
+    parts = []
+    for entry in PARTS:
+        module, _, attribute = entry.partition(":")
+        parts.append(getattr(importlib.import_module(module), attribute))
+    return parts
 
 
 def build_database(url: str | None = None, *, force: bool = False, engine: Engine | None = None) -> dict[str, str]:
     """Create the schema and (re)load every part whose sources changed; returns part → status."""
-    import bot.trainings.models  # noqa: F401  (register the tables on Base)
     from bot.config import get_settings
 
+    parts = _parts()  # before create_all: importing each area's part registers its tables
     engine = engine or make_engine(url or get_settings().database_url)
     Base.metadata.create_all(engine)
     factory = make_sessionmaker(engine)
     report: dict[str, str] = {}
-    for part in _parts():
+    for part in parts:
         digest = _hash_files(part.files())
         with factory() as session:
             info = session.get(BuildInfo, part.name)

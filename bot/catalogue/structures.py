@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.catalogue.build import Part
 from bot.catalogue.models import Structure, StructureDispositif
 from bot.errors import DataError
 
@@ -84,6 +85,16 @@ def load_structures(session: Session, path: Path = STRUCTURES_FILE) -> int:
             session.add(StructureDispositif(structure_id=e["id"], dispositif_id=dispositif_id))
     session.flush()
     return len(entries)
+
+
+def _structure_files() -> list[Path]:
+    from bot.geo.index import DATA_FILE as COMMUNES_FILE  # the coordinates come from the communes
+
+    return [STRUCTURES_FILE, COMMUNES_FILE]
+
+
+#: This area's part of the knowledge base (registered in `bot.knowledge.PARTS`).
+STRUCTURES = Part("structures", _structure_files, load_structures)
 
 
 @dataclass(frozen=True)

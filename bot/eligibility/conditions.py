@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any, NamedTuple
 
 from bot.eligibility.fields import FIELDS, fmt_number, fmt_value, fmt_values
 from bot.errors import RuleFileError
+from bot.text import fold
 
 
 class Tri(enum.Enum):
@@ -101,9 +101,7 @@ def _months_word(n: int) -> str:
 
 
 def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"[^a-z0-9+]+", " ", text).strip()
+    return re.sub(r"[^a-z0-9+]+", " ", fold(text)).strip()
 
 
 def _fmt_date(d: date) -> str:

@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from sqlalchemy import delete, insert, text
 from sqlalchemy.orm import Session
 
+from bot.catalogue.build import Part
 from bot.catalogue.models import Commune as CommuneRow
 from bot.catalogue.models import CommunePostcode
-from bot.geo.index import Commune, communes
+from bot.geo.index import DATA_FILE, Commune, communes
 from bot.geo.normalize import fold
 
-__all__ = ["BATCH_SIZE", "load_communes"]
+__all__ = ["BATCH_SIZE", "COMMUNES", "load_communes"]
 
 log = logging.getLogger(__name__)
 
@@ -66,3 +67,7 @@ def load_communes(session: Session, items: Iterable[Commune] | None = None) -> i
     session.flush()
     log.info("loaded %d communes and %d postcode links", len(data), n_postcodes)
     return len(data)
+
+
+#: This area's part of the knowledge base (registered in `bot.knowledge.PARTS`).
+COMMUNES = Part("communes", lambda: [DATA_FILE], load_communes)

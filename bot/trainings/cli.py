@@ -87,30 +87,36 @@ def _trainings_filtered(args: argparse.Namespace) -> int:
 
 
 class _BarProgress:
-    """A one-line progress bar on stderr, with counts."""
+    """Progress bars on stderr (tqdm): bytes per download, rows per load. Silent when stderr is not
+    a terminal (tqdm's `disable=None`), so logs and pipes get the final summary only."""
 
     def __init__(self, stream: Any = sys.stderr) -> None:
         self.stream = stream
+        self._bars: dict[tuple[str, str], Any] = {}
+
+    def _bar(self, source: str, what: str, **options: Any) -> Any:
+        from tqdm import tqdm
+
+        if (source, what) not in self._bars:
+            self._bars[(source, what)] = tqdm(desc=f"{source} · {what}", file=self.stream, disable=None,
+                                              dynamic_ncols=True, **options)
+        return self._bars[(source, what)]
 
     def download(self, source: str, done: int, total: int | None) -> None:
-        if total:
-            filled = int(30 * done / total)
-            bar = "█" * filled + "·" * (30 - filled)
-            self._write(f"{source:24} téléchargement [{bar}] {done / 1e6:7.1f} / {total / 1e6:.1f} Mo")
-        else:
-            self._write(f"{source:24} téléchargement {done / 1e6:7.1f} Mo")
-        self.stream.flush()
+        bar = self._bar(source, "téléchargement", unit="o", unit_scale=True, unit_divisor=1000)
+        if total and bar.total != total:
+            bar.total = total
+        bar.update(done - bar.n)
 
     def rows(self, source: str, read: int, kept: int, rejected: int) -> None:
-        self._write(f"{source:24} lignes lues {_n(read):>11} · gardées {_n(kept):>11} · rejets {_n(rejected):>9}")
-
-    def _write(self, line: str) -> None:
-        self.stream.write("\r" + line.ljust(100))
-        self.stream.flush()
+        bar = self._bar(source, "lignes lues", unit=" lignes")
+        bar.set_postfix_str(f"gardées {_n(kept)} · rejets {_n(rejected)}", refresh=False)
+        bar.update(read - bar.n)
 
     def finish(self, report: Any) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
 
 
 def _n(value: float) -> str:

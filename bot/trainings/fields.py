@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from bot.errors import DataError
+from bot.text import fold
 
 FIELDS_FILE = Path(__file__).resolve().parent / "data" / "fields.yml"
 
@@ -20,10 +20,7 @@ _CODE_PATTERNS = {"rome": re.compile(r"^[A-N]\d{4}$"), "nsf": re.compile(r"^\d{3
 
 def normalise(text: str) -> str:
     """Lower case, no accents, words separated by single spaces, final plural "s"/"x" dropped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("œ", "oe").replace("æ", "ae")
-    words = re.findall(r"[a-z0-9]+", text)
+    words = re.findall(r"[a-z0-9]+", fold(text))
     return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in words)
 
 

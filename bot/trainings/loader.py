@@ -16,6 +16,7 @@ import yaml
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from bot.catalogue.build import Part
 from bot.catalogue.db import Base
 from bot.errors import DataError
 from bot.trainings import store
@@ -181,3 +182,13 @@ def load_embedded(session: Session, *, index: CommuneIndex | None = None, path: 
     }])
     log.info("embedded catalogue: %d body rows, %d trainings", len(body_rows), len(training_rows))
     return len(body_rows) + len(training_rows)
+
+
+def _catalogue_files() -> list[Path]:
+    from bot.geo.index import DATA_FILE as COMMUNES_FILE  # the coordinates come from the communes
+
+    return [CATALOGUE_FILE, COMMUNES_FILE]
+
+
+#: This area's part of the knowledge base (registered in `bot.knowledge.PARTS`).
+EMBEDDED_TRAININGS = Part("trainings_embedded", _catalogue_files, load_embedded)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-EARTH_RADIUS_KM = 6371.0088
+from bot.geo.distance import EARTH_RADIUS_KM, haversine_km  # noqa: F401  (re-exported)
 
 #: Prefecture of each Hauts-de-France département (INSEE codes checked against
 #: @etalab/decoupage-administratif 6.0.0): used as the département's point when only the
@@ -42,14 +42,6 @@ class ResolutionLike(Protocol):
     commune: Any
     candidates: Sequence[Any]
     message_fr: str
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass(frozen=True)

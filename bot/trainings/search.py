@@ -15,9 +15,10 @@ from datetime import date, datetime
 from sqlalchemy import Table, and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot.geo.distance import distance_from
 from bot.trainings.fields import normalise
 from bot.trainings.models import BodyCode, Training, TrainingBody, TrainingCode
-from bot.trainings.places import EARTH_RADIUS_KM, BBox
+from bot.trainings.places import BBox
 
 DETAIL_CHUNK = 200
 
@@ -93,15 +94,11 @@ def _nearby(session: Session, table: Table, id_col: str, codes: Sequence[str], l
         table.c.lon.between(box.lon_min, box.lon_max),
     )
     rows = session.execute(stmt).all()
-    # Exact great-circle distance on the candidates only (inlined for speed).
-    lat1 = math.radians(lat)
-    cos1 = math.cos(lat1)
+    # Exact great-circle distance on the candidates only.
+    distance_to = distance_from(lat, lon)
     best: dict[str, float] = {}
-    rad = math.radians
     for item_id, ilat, ilon in rows:
-        lat2 = rad(ilat)
-        a = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * math.cos(lat2) * math.sin(rad(ilon - lon) / 2) ** 2
-        dist = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+        dist = distance_to(ilat, ilon)
         if dist <= radius_km and dist < best.get(item_id, math.inf):
             best[item_id] = dist
     return sorted(best.items(), key=lambda kv: (kv[1], kv[0]))
@@ -212,10 +209,9 @@ def search_bodies(session: Session, *, codes: Sequence[str], lat: float, lon: fl
             TrainingBody.lat.between(box.lat_min, box.lat_max),
             TrainingBody.lon.between(box.lon_min, box.lon_max))).scalars().all()
         extra = []
+        distance_to = distance_from(lat, lon)
         for b in rows:
-            a = (math.sin(math.radians(b.lat - lat) / 2) ** 2 + math.cos(math.radians(lat))
-                 * math.cos(math.radians(b.lat)) * math.sin(math.radians(b.lon - lon) / 2) ** 2)
-            dist = 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+            dist = distance_to(b.lat, b.lon)
             if dist <= radius_km:
                 extra.append((b, dist, "multidisciplinary"))
         candidates += sorted(extra, key=lambda x: (x[1], x[0].id))

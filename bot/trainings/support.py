@@ -7,7 +7,6 @@ structure is not already there (same SIRET, or same normalised name in the same 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.clients.data_inclusion import DataInclusionClient, DiService
 from bot.clients.http import SourceError
-from bot.trainings.places import EARTH_RADIUS_KM
+from bot.trainings.places import haversine_km
 from bot.trainings.search import body_key
 
 log = logging.getLogger(__name__)
@@ -89,9 +88,7 @@ def _how_to_apply(svc: DiService) -> str | None:
 def _dist(lat: float, lon: float, lat2: float | None, lon2: float | None) -> float | None:
     if lat2 is None or lon2 is None:
         return None
-    a = (math.sin(math.radians(lat2 - lat) / 2) ** 2 + math.cos(math.radians(lat)) * math.cos(math.radians(lat2))
-         * math.sin(math.radians(lon2 - lon) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return haversine_km(lat, lon, lat2, lon2)
 
 
 def structures_near(session: Session, lat: float, lon: float, radius_km: float = 50,

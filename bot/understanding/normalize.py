@@ -10,11 +10,11 @@ entities always satisfy `original[start:end] == text`.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bot.text import fold
 from bot.understanding.lexicon import (
     KEYWORDS,
     NUMBER_WORDS,
@@ -71,7 +71,7 @@ def _fold_char(ch: str) -> str:
         return low
     if ch.isascii():
         return " "
-    base = "".join(c for c in unicodedata.normalize("NFD", low) if unicodedata.category(c) != "Mn")
+    base = fold(low)
     if base and all(c in _KEEP_ASCII for c in base):
         return base
     return " "

@@ -8,11 +8,12 @@ slot the assistant collected against the persona's profile.
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from typing import Any
 
 import pytest
+
+from bot.text import fold as bot_fold
 
 pytestmark = [pytest.mark.servers, pytest.mark.rasa]
 
@@ -44,8 +45,7 @@ def answer(field: str, profile: dict[str, Any]) -> str:
 
 
 def fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", str(text).lower())
-    return "".join(c for c in text if not unicodedata.combining(c)).replace("-", " ").replace("'", " ").strip()
+    return bot_fold(str(text)).replace("-", " ").replace("'", " ").strip()
 
 
 def converse(assistant, persona: dict[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:

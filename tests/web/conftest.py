@@ -254,7 +254,3 @@ def rasa_api(rasa_server):
 def pytest_collection_modifyitems(config, items) -> None:
     # Browser tests reuse one Rasa server; the one that restarts it runs last.
     items.sort(key=lambda item: item.get_closest_marker("restarts_rasa") is not None)
-
-
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "restarts_rasa: kills and restarts the Rasa server it owns")
