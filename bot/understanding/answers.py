@@ -49,6 +49,8 @@ _TARGET_FILLERS = re.compile(
     r"|devenir|etre|faire|travailler|bosser|dans|en|comme|le|la|les|l'|un|une|du|de la|des|de|d'|me former"
     r"|me reconvertir|metier de|metier d'|le metier|domaine|secteur)(?:\s+|(?<=')))*")
 _REGISTERED_YES_RE = re.compile(r"(?<![a-z])(?:je suis |suis |oui )?(?:inscrite?s?|suivie?)(?![a-z])")
+_PENDING_ANSWER_RE = re.compile(r"(?<![a-z])(?:en cours|en attente|deposee?|j'ai (?:fait|depose|envoye) "
+                                r"(?:la|une|ma) demande|demande faite)(?![a-z])")
 _LEVEL_RE = re.compile(r"(?<![a-z0-9])niveau\s+(?P<n>[3-8])(?![0-9])")
 _ZERO_RE = re.compile(r"^\W*(?:aucun|aucune|rien|non|nan|nada|pas de diplome|aucun diplome|sans diplome|zero"
                       r"|que dalle|pas grand chose)(?![a-z0-9])")
@@ -152,6 +154,9 @@ def answer_facts(doc: Doc, cands: list[Cand], asked: str | None, facts: dict[str
             facts[asked] = min(int(durs[0].value), cap)
     elif asked in BOOLEAN_FIELDS and asked not in facts:
         value = _yes_no(doc)
+        if asked == "rqth" and _PENDING_ANSWER_RE.search(text):
+            facts.setdefault("rqth_pending", True)  # "(oui,) une demande en cours": asked for, not granted yet
+            value = False
         if value is None and asked == "registered_france_travail":
             m = _REGISTERED_YES_RE.search(text)
             if m:

@@ -45,3 +45,10 @@ def test_registered_since_is_not_a_job_seniority():
 ])
 def test_answers_to_the_new_questions(asked, text, expected):
     assert extract(text, asked=asked).facts.get(asked) == expected
+
+
+@pytest.mark.parametrize("text", ["demande en cours", "oui, en cours", "non mais j'ai fait la demande",
+                                  "en attente de la MDPH"])
+def test_pending_answer_to_the_rqth_question(text):
+    facts = extract(text, asked="rqth").facts
+    assert facts.get("rqth") is False and facts.get("rqth_pending") is True, facts
