@@ -30,6 +30,10 @@ DURATION_FIELDS: dict[str, tuple[str, int]] = {
     "public_service_months": ("other", 720),
     "registered_months_last_18": ("other", 18),
 }
+#: Duration questions where "aucun" / "non" / "0" means zero months.
+NONE_MEANS_ZERO = frozenset({"sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m",
+                             "registered_months_last_18"})
+_NONE_RE = re.compile(r"^\W*(?:0|zero|aucune?|rien|jamais|pas du tout|pas un seul|nada)(?![a-z0-9])")
 HOURS_FIELDS = frozenset({"interim_hours_branch_18m", "interim_hours_same_agency_18m", "part_time_hours_week"})
 
 _YES_RE = re.compile(
@@ -152,6 +156,8 @@ def answer_facts(doc: Doc, cands: list[Cand], asked: str | None, facts: dict[str
         durs = [c for c in cands if c.entity == "duration" and c.role == role]
         if durs and asked not in facts:
             facts[asked] = min(int(durs[0].value), cap)
+        elif asked in NONE_MEANS_ZERO and asked not in facts and (_NONE_RE.match(text) or _NO_RE.match(text)):
+            facts[asked] = 0  # "aucun", "non", "0": the question says "(0 si aucun)"
     elif asked in BOOLEAN_FIELDS and asked not in facts:
         value = _yes_no(doc)
         if asked == "rqth" and _PENDING_ANSWER_RE.search(text):
