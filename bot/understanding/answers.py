@@ -30,6 +30,10 @@ DURATION_FIELDS: dict[str, tuple[str, int]] = {
     "public_service_months": ("other", 720),
     "registered_months_last_18": ("other", 18),
 }
+#: Duration questions where "aucun" / "non" / "0" means zero months.
+NONE_MEANS_ZERO = frozenset({"sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m",
+                             "registered_months_last_18"})
+_NONE_RE = re.compile(r"^\W*(?:0|zero|aucune?|rien|jamais|pas du tout|pas un seul|nada)(?![a-z0-9])")
 HOURS_FIELDS = frozenset({"interim_hours_branch_18m", "interim_hours_same_agency_18m", "part_time_hours_week"})
 
 _YES_RE = re.compile(
@@ -49,6 +53,8 @@ _TARGET_FILLERS = re.compile(
     r"|devenir|etre|faire|travailler|bosser|dans|en|comme|le|la|les|l'|un|une|du|de la|des|de|d'|me former"
     r"|me reconvertir|metier de|metier d'|le metier|domaine|secteur)(?:\s+|(?<=')))*")
 _REGISTERED_YES_RE = re.compile(r"(?<![a-z])(?:je suis |suis |oui )?(?:inscrite?s?|suivie?)(?![a-z])")
+_PENDING_ANSWER_RE = re.compile(r"(?<![a-z])(?:en cours|en attente|deposee?|j'ai (?:fait|depose|envoye) "
+                                r"(?:la|une|ma) demande|demande faite)(?![a-z])")
 _LEVEL_RE = re.compile(r"(?<![a-z0-9])niveau\s+(?P<n>[3-8])(?![0-9])")
 _ZERO_RE = re.compile(r"^\W*(?:aucun|aucune|rien|non|nan|nada|pas de diplome|aucun diplome|sans diplome|zero"
                       r"|que dalle|pas grand chose)(?![a-z0-9])")
@@ -150,8 +156,13 @@ def answer_facts(doc: Doc, cands: list[Cand], asked: str | None, facts: dict[str
         durs = [c for c in cands if c.entity == "duration" and c.role == role]
         if durs and asked not in facts:
             facts[asked] = min(int(durs[0].value), cap)
+        elif asked in NONE_MEANS_ZERO and asked not in facts and (_NONE_RE.match(text) or _NO_RE.match(text)):
+            facts[asked] = 0  # "aucun", "non", "0": the question says "(0 si aucun)"
     elif asked in BOOLEAN_FIELDS and asked not in facts:
         value = _yes_no(doc)
+        if asked == "rqth" and _PENDING_ANSWER_RE.search(text):
+            facts.setdefault("rqth_pending", True)  # "(oui,) une demande en cours": asked for, not granted yet
+            value = False
         if value is None and asked == "registered_france_travail":
             m = _REGISTERED_YES_RE.search(text)
             if m:

@@ -16,8 +16,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(p for p in (REPO / "scripts").iterdir() if p.suffix in (".py", ".sh"))
-# .rasa/: Rasa's cache, which a server started by another test of the session may still touch
-SKIP_DIRS = {".git", "node_modules", "__pycache__", ".ruff_cache", ".pytest_cache", "test-artifacts", ".rasa"}
+# .rasa/ and var/: Rasa's cache and the database, which servers started by other tests of the session
+# may still touch (the scripts write var/ through CAP_VAR_DIR, pointed at a temporary folder here)
+SKIP_DIRS = {".git", "node_modules", "__pycache__", ".ruff_cache", ".pytest_cache", "test-artifacts", ".rasa", "var"}
 
 
 def _snapshot() -> dict[str, tuple[int, int]]:

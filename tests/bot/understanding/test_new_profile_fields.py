@@ -45,3 +45,18 @@ def test_registered_since_is_not_a_job_seniority():
 ])
 def test_answers_to_the_new_questions(asked, text, expected):
     assert extract(text, asked=asked).facts.get(asked) == expected
+
+
+@pytest.mark.parametrize("text", ["demande en cours", "oui, en cours", "non mais j'ai fait la demande",
+                                  "en attente de la MDPH"])
+def test_pending_answer_to_the_rqth_question(text):
+    facts = extract(text, asked="rqth").facts
+    assert facts.get("rqth") is False and facts.get("rqth_pending") is True, facts
+
+
+@pytest.mark.parametrize("asked", ["sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m",
+                                   "registered_months_last_18"])
+@pytest.mark.parametrize("text", ["aucun", "non", "0", "jamais"])
+def test_none_means_zero_months(asked, text):
+    # "(0 si aucun)": with no unpaid leave known, 60+ months in the current job settle DR-R2
+    assert extract(text, asked=asked).facts.get(asked) == 0
