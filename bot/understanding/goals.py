@@ -44,7 +44,10 @@ _BUSINESS_OBJECTS = (
     r"entreprise|boite|societe|commerce|restaurant|resto|food ?truck|foodtruck|camion(?: [a-z]+)?"
     r"|(?:auto|micro)[ -]?entreprise|affaire|business|cabinet|salon(?: de [a-z]+)?|boutique"
     r"|magasin|bar|snack|garage|boulangerie|franchise|start ?up|startup|atelier|epicerie|friterie"
-    r"|ferme|gite|institut|pizzeria|patisserie|traiteur|sarl|sas|eurl|structure|propre activite")
+    r"|ferme|gite|institut|pizzeria|patisserie|traiteur|sarl|sas|eurl|structure|propre activite"
+    r"|chambres? d'hotes?|organisme(?: de formation)?|agence|centre|ecole|creche|micro[ -]?creche|studio"
+    r"|exploitation|elevage|marque|e-?commerce|boutique en ligne|site de vente|cafe|brasserie|bistrot|entreprise"
+    r"|cabinet|commerce|epicerie|salon|association|camion|friterie|cave|librairie|fleuriste|toilettage")
 _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(
         r"(?:me |se |te |nous |m')?reconvertir|faire autre chose|faire un autre metier"
@@ -80,7 +83,11 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(r"(?<!cap )reconversions?(?: professionnelles?)?")),
     ("create_business", _re(r"creation d'entreprise|creation de (?:mon|ma) (?:entreprise|boite|societe|activite)"
                             r"|entreprendre|entrepreneuriat")),
-    ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?")),
+    ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?"
+                              r"|(?:veux|voudrais|aimerais|souhaite|souhaiterais|cherche|recherche|envie d')"
+                              r" (?:faire |suivre |trouver )?(?:une |des |un )(?:formations?|apprentissage|alternance)"
+                              r"|(?:faire|passer|preparer|commencer) (?:un |une |mon |ma )(?:apprentissage|alternance"
+                              r"|cap|bts|bac pro|titre pro(?:fessionnel)?|licence|master|but|deust|diplome)")),
     ("change_job", _re(r"demissionner pour|demissionne pour|quitter (?:mon |le )(?:travail|boulot|job|metier"
                        r"|poste|cdi|emploi|taf) pour|(?:un |une )?(?:autre|nouveau|nouvelle) (?:metier|voie"
                        r"|carriere)")),
@@ -292,6 +299,13 @@ def _alternatives(doc: Doc, span: tuple[int, int], blocked: bytearray) -> list[t
         end = nxt[1]
 
 
+def _not_the_persons(doc: Doc, pos: int) -> bool:
+    """A goal someone else has ("ma fille veut devenir…") or one already done ("j'ai fait une formation")."""
+    before = doc.before(pos, 4)
+    done = {("ai", "fait"), ("ai", "suivi"), ("deja", "fait"), ("ai", "passe"), ("j", "fait"), ("ai", "eu")}
+    return doc.other_person(pos) or any((a, b) in done for a, b in zip(before, before[1:], strict=False))
+
+
 def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
                anchors: tuple[int, ...] = ()) -> tuple[list[Cand], list[Cand]]:
     """(goal candidates, target_field candidates). Goal cues that are not entities have emit=False.
@@ -306,13 +320,14 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
     for value, rx in _PHRASES:
         for m in rx.finditer(text):
             cand = Cand("goal", value, m.start(), m.end(), prio=4)
-            if doc.negated(m.start(), 4) or doc.hypothetical(m.start()) and value != "change_job":
+            if doc.negated(m.start(), 4) or doc.hypothetical(m.start()) and value != "change_job" \
+                    or _not_the_persons(doc, m.start()):
                 cand.fact = False
             goals.append(cand)
     for value, rx in _CUES:
         for m in rx.finditer(text):
             cand = Cand("goal", value, m.start(), m.end(), emit=False)
-            if doc.negated(m.start(), 3):
+            if doc.negated(m.start(), 3) or _not_the_persons(doc, m.start()):
                 cand.fact = False
             if value == "change_job" and m.group().startswith("reconversion") and (
                     {"quoi", "ou", "comment", "parler", "infos", "info"} & set(doc.clause_words(m.start()))):
@@ -328,7 +343,7 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
         span = _take_target(doc, pos, blocked, job_word_first=weak)
         if span is None:
             return
-        if doc.negated(trigger_start, 2):
+        if doc.negated(trigger_start, 2) or _not_the_persons(doc, trigger_start):
             return
         targets.append(Cand("target_field", hint, span[0], span[1], prio=2))
         for alt in _alternatives(doc, span, blocked):

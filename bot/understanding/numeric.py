@@ -58,17 +58,41 @@ _COMPANY_WORDS = frozenset({
     "cdi", "cdd", "titulaire", "fonctionnaire", "contractuel", "contractuelle", "chez", "employeur",
     "boite", "entreprise", "societe", "poste", "structure", "mairie", "maison", "anciennete",
     "embauche", "embauchee", "titularise", "titularisee", "agent", "agente", "ehpad", "clinique",
-    "hopital", "usine", "magasin", "collectivite", "administration",
+    "hopital", "usine", "magasin", "collectivite", "administration", "aesh", "aed", "atsem", "gendarme",
+    "policier", "policiere", "militaire", "salon", "epicerie", "boutique", "restaurant", "commerce", "garage",
+    "cabinet", "exploitation", "atelier", "association", "chu", "rectorat", "prefecture", "ministere", "ccas",
+    "college", "lycee", "ecole", "creche", "banque", "pme", "tpe", "grossiste", "sncf", "edf",
 })
+# Words naming the person's current job in the sentence: a "depuis N ans" after them is the seniority there.
+_JOB_ANCHORS = _COMPANY_WORDS | frozenset({
+    "salarie", "salariee", "employe", "employee", "independant", "independante", "entrepreneur", "entrepreneuse",
+    "artisan", "artisane", "commercant", "commercante", "freelance", "compte", "cadre", "manager", "responsable",
+    "directeur", "directrice", "technicien", "technicienne", "ouvrier", "ouvriere",
+})
+_NOT_JOB_DURATION = frozenset({
+    "rqth", "handicap", "handicape", "handicapee", "habite", "vis", "reside", "malvoyant", "malvoyante", "sourd",
+    "sourde", "malade", "marie", "mariee", "separe", "separee", "divorce", "divorcee", "diplome", "diplomee",
+    "permis", "inscrit", "inscrite", "aidante", "aidant", "foyer", "chomage", "arret", "conge", "disponibilite",
+    "retraite", "france", "pole", "naissance", "maladie",
+})
+_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_WINDOW_60_RE = re.compile(r"(?<![a-z0-9])(?:60|soixante) derniers(?: mois)?|(?:5|cinq) (?:dernieres|derniers) "
+                           r"(?:annees|ans)(?![a-z0-9])")
+_WINDOW_12_RE = re.compile(r"(?<![a-z0-9])(?:12|douze) derniers(?: mois)?|sur (?:l'|une )annee|cette annee"
+                           r"|sur (?:un|1) an(?![a-z0-9])")
+_WORK_VERBS = frozenset({"travaille", "bosse", "cotise", "boss", "taff", "bosser", "travailler"})
+_BORN_RE = re.compile(r"(?<![a-z0-9])nee?s?\s+(?:en\s+|le\s+(?:1er|\d{1,2})\s+(?P<month>[a-z]+)\s+|en\s+(?P<month2>[a-z]+)\s+)?"
+                      r"(?P<year>(?:19|20)\d\d)(?![a-z0-9])")
+_EN_AI_RE = re.compile(r"(?<![a-z0-9])(?:j'en ai|j en ai|jen ai)\s+(?P<n>\d{2})(?!\s*(?:mois|heures|h|%|[0-9]))")
 _INDEPENDENT_WORDS = frozenset({"entrepreneur", "entrepreneuse", "independant", "independante",
                                 "compte", "freelance", "micro", "auto", "artisan", "commercant"})
 _TOTAL_WORDS = frozenset({"tout", "total", "experience", "carriere", "metier", "activite",
                           "travaille", "bosse", "cotise", "salarie", "salariee", "interimaire",
                           "interimaires", "interim", "vie"})
 _REGISTRATION_WORDS = frozenset({"inscrit", "inscrite", "inscrits", "inscrites", "chomage", "chomeur",
-                                 "chomeuse", "demandeur", "demandeuse", "rsa", "licencie",
-                                 "licenciee", "are", "indemnise", "indemnisee"})
-_SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee"})
+                                 "chomeuse", "demandeur", "demandeuse", "are", "indemnise", "indemnisee"})
+_SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee", "arrete",
+                         "arretee"})
 _PREVIOUS_WORDS = frozenset({"avant", "auparavant", "precedemment", "anciennement", "ancien",
                              "ancienne", "etais", "avais", "epoque"})
 
@@ -102,6 +126,10 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     after = doc.after(ne, 5)
     near_before = before[-3:]
     clause = set(doc.clause_words(ns, commas=True))
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(doc.text, 0, ns):
+        start = m.end()
+    sentence = [w for s, e, w in doc.words if start <= s < ns]
     if near_before[-2:] == ["y", "a"] or near_before[-1:] == ["dans"]:
         return "other"
     if after[:1] and after[0] in {"derniers", "dernieres", "prochains"}:
@@ -119,16 +147,23 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "total"
     if after2[:1] == ["d"] and after2[1:2] in (["interim"], ["experience"], ["activite"]):
         return "total"
-    if (_COMPANY_WORDS & set(before)) or (after2[:1] in (["de"], ["d"], ["en"], ["dans"], ["chez"])
-                                          and _COMPANY_WORDS & set(after[:4])):
+    if (_COMPANY_WORDS & set(before)) or (after2[:1] in (["de"], ["d"], ["en"], ["dans"], ["chez"], ["a"], ["au"])
+                                          and _COMPANY_WORDS & set(after[:5])):
         return "company"
     if _INDEPENDENT_WORDS & set(before[-6:]):
         return "company"
     if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(doc.after(ne, 8))):
         return "company"
+    works_at = any(w in _WORK_VERBS and k + 1 < len(before) and before[k + 1] in {"a", "au", "chez", "pour", "dans"}
+                   for k, w in enumerate(before))
+    if works_at and before[-1:] == ["depuis"]:
+        return "company"  # "je travaille à la SNCF depuis 2012"
     if ({"tout", "total"} & set(after[:3])) or (_TOTAL_WORDS & set(after[:2])) \
             or (_TOTAL_WORDS & set(before[-3:])) or ("interim" in clause and "depuis" in before[-1:]):
         return "total"
+    if (before[-1:] == ["depuis"] or near_before[-2:] in (["ca", "fait"], ["cela", "fait"])) \
+            and _JOB_ANCHORS & set(sentence) and not _NOT_JOB_DURATION & set(sentence[-5:]):
+        return "company"  # "Fonctionnaire territoriale (catégorie C) depuis 17 ans"
     return "other"
 
 
@@ -201,6 +236,23 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
+    for m in _BORN_RE.finditer(text):
+        year = int(m.group("year"))
+        month_name = m.group("month") or m.group("month2")
+        age = today.year - year
+        if month_name in _MONTHS and _MONTHS[month_name] > today.month:
+            age -= 1
+        cand = Cand("age", age, m.start(), m.end())
+        if doc.other_person(m.start()) or doc.hypothetical(m.start()):
+            cand.fact = False
+        out.append(cand)
+        taken.append((m.start(), m.end()))
+
+    for m in _EN_AI_RE.finditer(text):
+        if 14 <= int(m.group("n")) <= 99 and free(m.start(), m.end()):
+            out.append(Cand("age", int(m.group("n")), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+
     for m in _SINCE_RE.finditer(text):
         month, year = m.group("month"), m.group("year")
         if not month and not year:
@@ -255,6 +307,9 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         n = int(re.sub(r"[ .]", "", m.group("n")))
         week = _WEEK_RE.match(text, m.end())
         before = doc.before(m.start(), 2)
+        if not week and before[-1:] in (["a"], ["en"]) and 8 <= n <= 35 and set(doc.clause_words(m.start())) & {
+                "cdi", "cdd", "contrat", "partiel", "travaille", "bosse", "salarie", "salariee", "poste"}:
+            week = True  # "en CDI à 30h"
         if not week and n <= 24 and before[-1:] and before[-1] in {"a", "vers", "des", "jusqu", "avant",
                                                                     "apres", "entre", "de"}:
             continue  # a time of day ("à 14h")
@@ -263,6 +318,23 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         out.append(cand)
         taken.append((m.start(), m.end()))
 
+    for c in out:
+        if c.entity in ("duration", "age", "hours") and (doc.quoted_rule(c.ns) or doc.other_person(c.ns)):
+            c.fact = False
+            c.flags.add("quoted")
+        if c.entity != "duration" or not c.fact:
+            continue
+        if c.value < 1 or re.match(r"\d+\s*(?:semaine|jour)", text[c.ns:c.ne]):
+            c.flags.add("short")
+        after = text[c.ne:c.ne + 40]
+        if re.match(r"\s*(?:derniers|dernieres|prochains)", after):
+            continue  # the window itself ("les 5 dernières années")
+        clause = doc.clause_text(c.ns, commas=True)
+        words = set(re.findall(r"[a-z]+", doc.text[doc.clause(c.ns)[0]:doc.clause(c.ns)[1]]))
+        if _WINDOW_60_RE.search(clause) and set(re.findall(r"[a-z]+", clause)) & _WORK_VERBS:
+            c.flags.add("worked_60")
+        elif _WINDOW_12_RE.search(after) and "cdd" in words:
+            c.flags.add("cdd_window")
     hours = [c for c in out if c.entity == "hours" and "total" in c.flags]
     if hours:
         for m in _BARE_HOURS_RE.finditer(text):
