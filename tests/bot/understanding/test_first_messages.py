@@ -146,6 +146,11 @@ MORE: list[tuple[str, dict]] = [
     ("je cherche une formation dans le social", {"goal": "get_qualification"}),
     ("une formation en compta ça existe près d'Arras ?", {"goal": None}),
     ("je suis déscolarisée, 17 ans", {"status": "jeune_neet"}),
+    # number words, read by text2num (Belgian and Swiss forms too)
+    ("j'ai septante ans", {"age": 70}),
+    ("j'ai quatre-vingt-dix-huit ans", {"age": 98}),
+    ("en CDI depuis nonante mois", {"seniority_months_company": 90}),
+    ("j'ai soixante et un ans", {"age": 61}),
 ]
 
 
