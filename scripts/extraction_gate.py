@@ -99,11 +99,11 @@ def evaluate(today: date, cases: list[dict[str, Any]], errors: list[str] | None 
         gold = dict(case.get("facts") or {})
         if "disability" in (case.get("cues") or []):
             gold["disability_cue"] = True
-        pred = predicted(case["text"], today)
-        pred.pop("code_insee", None)
+        found = predicted(case["text"], today)
+        pred = {k: v for k, v in found.items() if k != "code_insee"}
         wrong: list[str] = []
         for name in sorted(set(gold) | set(pred)):
-            if name in gold and name in pred and same_value(name, gold[name], pred[name], pred):
+            if name in gold and name in pred and same_value(name, gold[name], pred[name], found):
                 tp[name] += 1
                 continue
             if name in pred:

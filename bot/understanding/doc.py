@@ -59,7 +59,8 @@ _RELATIVES = frozenset({
 _POSSESSIVES = frozenset({"mon", "ma", "mes", "son", "sa", "ses", "notre", "nos", "leur", "leurs", "ton", "ta"})
 _FIRST_PERSON = frozenset({"je", "j", "moi", "me", "m", "g", "jsuis"})
 _THIRD_VERBS = frozenset({"est", "a", "travaille", "bosse", "fait", "touche", "etait", "vient", "habite", "cherche",
-                          "veut", "voudrait", "va", "sont", "ont"})
+                          "veut", "voudrait", "va", "sont", "ont", "peut", "pourrait", "doit", "devrait", "aimerait",
+                          "souhaite", "souhaiterait", "veulent", "peuvent"})
 # Words that make a number or a condition one quoted from a rule ("il faut 5 ans", "jusqu'à 29 ans").
 _RULE_WORDS = frozenset({"faut", "faudrait", "parait", "requis", "requise", "exige", "exigent", "minimum",
                          "conditions", "condition", "criteres", "critere", "jusqu", "lu", "entendu", "paraitrait",
@@ -176,7 +177,8 @@ class Doc:
             if w in _NEGATIONS:
                 if w in ("non", "nan") and dist > 1:
                     continue
-                if w == "plus" and not ({"ne", "n", "suis", "j", "ai", "je", "touche", "est"}
+                if w == "plus" and not ({"ne", "n", "suis", "j", "ai", "je", "touche", "est", "peux", "peut", "pourrai",
+                                         "pourrais", "sais", "veux", "arrive"}
                                         & set(words[max(0, k - 3):k])):
                     continue
                 if w == "sans" and dist > 1:

@@ -197,9 +197,10 @@ def _durations(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> None:
         facts["sick_leave_months_last_24"] = min(by_role["sick_leave"][0], 24)
     if facts.get("contract") == "cdd" and "seniority_months_company" in facts:
         facts["cdd_months_last_12"] = min(facts["seniority_months_company"], 12)
+    window = [int(c.value) for c in durs if "cdd_window" in c.flags]
+    if window:
+        facts["cdd_months_last_12"] = min(sum(window), 12)
     for c in durs:
-        if "cdd_window" in c.flags:
-            facts["cdd_months_last_12"] = min(int(c.value), 12)
         if "worked_60" in c.flags:
             facts["months_worked_last_60"] = min(int(c.value), 60)
     if by_role.get("registration") and facts.get("registered_france_travail") is not False:
@@ -242,6 +243,10 @@ def _hours(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[st
             facts.setdefault("interim_hours_same_agency_18m", c.value)
         elif c.value >= 50:
             facts.setdefault("interim_hours_branch_18m", c.value)
+    if len(totals) == 1 and "interim_hours_same_agency_18m" not in facts and re.search(
+            r"(?:toujours|que|uniquement|seulement) (?:dans |avec |pour |chez )?(?:la meme|une seule|la seule|ma) agence"
+            r"|meme agence depuis", doc.text):
+        facts["interim_hours_same_agency_18m"] = totals[0].value  # "toujours dans la même agence, 1000 heures"
 
 
 def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str, Any],
@@ -254,11 +259,13 @@ def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str
         found.setdefault(c.value, c)
     targets = [c for c in cands if c.entity == "target_field" and c.emit]
     status = facts.get("status") or known.get("status")
-    employed = status in EMPLOYED_STATUSES
+    # a current job stated without a status word ("manager, cadre, 12 ans de boîte") counts as one
+    employed = status in EMPLOYED_STATUSES or status is None and (
+        "seniority_months_company" in facts or facts.get("is_cadre") is True)
     for t in targets:
         if is_ai_data(doc.text[t.ns:t.ne]):
             found.setdefault("train_ai_data", t)
-        if t.value == "devenir":
+        if t.value == "devenir" or t.value == "field" and employed:
             found.setdefault("devenir", t)
         elif t.value == "get_qualification" and not _scheme_question(doc, t.ns):
             found.setdefault("get_qualification", t)
@@ -280,7 +287,8 @@ def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str
                 facts["goal"] = goal
             break
     if targets:
-        first = targets[0]
+        # the job to become names the target better than a training's subject ("une formation en X pour devenir Y")
+        first = next((t for t in targets if t.value == "devenir"), targets[0])
         s, e = doc.orig_span(first.ns, first.ne)
         facts["target_field"] = doc.norm.original[s:e]
 

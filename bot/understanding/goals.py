@@ -83,6 +83,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(r"(?<!cap )reconversions?(?: professionnelles?)?")),
     ("create_business", _re(r"creation d'entreprise|creation de (?:mon|ma) (?:entreprise|boite|societe|activite)"
                             r"|entreprendre|entrepreneuriat")),
+    ("create_business", _re(r"(?:a mon compte|a son compte|en liberal|en independante?|en freelance"
+                            r"|(?:ma|mon) propre (?:boite|entreprise|affaire|activite|salon|cabinet|commerce))")),
     ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?"
                               r"|(?:veux|voudrais|aimerais|souhaite|souhaiterais|cherche|recherche|envie d')"
                               r" (?:faire |suivre |trouver )?(?:une |des |un )(?:formations?|apprentissage|alternance)"
@@ -126,7 +128,8 @@ _DIPLOMA_TRIGGER_RE = _open(
     r"|titre rncp|titre|diplome d'etat|diplome|cqp|certificat|certification|deas|deaes|master|concours)"
     r"(?![a-z0-9])"
     r"(?:\s+(?:de |d'|d |en |dans (?:la |le |l')?))?")
-_RECONV_RE = _open(r"(?:reconvertir|reconversion|reorienter|reorientation)(?: professionnelle)?\s+(?:dans|en|vers"
+_RECONV_RE = _open(r"(?:reconvertir|reconversion|reorienter|reorientation)(?: professionnelle)?\s+(?:dans|en tant que"
+                   r"|en tant qu'|en|vers"
                    r"|pour devenir|pour etre|pour faire|comme)\s+(?:la |le |l'|les |un |une )?")
 _COMME_RE = _re(r"comme|en tant que")
 _COMME_CONTEXT = frozenset({
@@ -184,6 +187,7 @@ _BAD_TARGETS = frozenset({
     "boite", "entreprise", "societe", "structure", "ordinaire", "prive", "public", "coin", "projet",
     "avenir", "vie", "situation", "droit", "droits", "truc", "trucs", "stage", "manuel",
     "manuelle", "distance", "ligne", "permis", "suite", "plus", "moins", "bureau", "terrain", "erreur",
+    "parents", "mari", "femme", "enfants", "enfant", "famille", "travailler", "bosser", "retravailler", "tant",
 })
 # Words that are no job on their own ("une aide", "un agent") but head one ("aide-soignante").
 _ALONE_BAD = frozenset({"aide", "aides", "agent", "agents", "chef", "responsable", "charge", "chargee",
@@ -299,11 +303,17 @@ def _alternatives(doc: Doc, span: tuple[int, int], blocked: bytearray) -> list[t
         end = nxt[1]
 
 
+_PLAN_WORDS = frozenset({"veux", "voudrais", "aimerais", "souhaite", "souhaiterais", "devenir", "projet", "envie",
+                         "lancer", "installer", "mettre", "envisage", "pense", "reve", "objectif", "voudrai",
+                         "aimerai", "veut", "partir"})
+
+
 def _not_the_persons(doc: Doc, pos: int) -> bool:
     """A goal someone else has ("ma fille veut devenir…") or one already done ("j'ai fait une formation")."""
     before = doc.before(pos, 4)
     done = {("ai", "fait"), ("ai", "suivi"), ("deja", "fait"), ("ai", "passe"), ("j", "fait"), ("ai", "eu")}
-    return doc.other_person(pos) or any((a, b) in done for a, b in zip(before, before[1:], strict=False))
+    return doc.other_person(pos) or any((a, b) in done for a, b in zip(before, before[1:], strict=False)) or bool(
+        set(before) & {"lache", "quitte", "arrete", "abandonne", "rate", "loupe", "echoue"})
 
 
 def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
@@ -329,6 +339,8 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
             cand = Cand("goal", value, m.start(), m.end(), emit=False)
             if doc.negated(m.start(), 3) or _not_the_persons(doc, m.start()):
                 cand.fact = False
+            if value == "create_business" and not set(doc.before(m.start(), 10)) & _PLAN_WORDS:
+                cand.fact = False  # "je suis à mon compte": the status, not a plan
             if value == "change_job" and m.group().startswith("reconversion") and (
                     {"quoi", "ou", "comment", "parler", "infos", "info"} & set(doc.clause_words(m.start()))):
                 cand.fact = False
@@ -345,6 +357,9 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
             return
         if doc.negated(trigger_start, 2) or _not_the_persons(doc, trigger_start):
             return
+        before = doc.before(trigger_start, 3)
+        if before[-1:] in (["mon"], ["son"], ["ton"]) or weak and before[-2:-1] in (["ans"], ["mois"]):
+            return  # "mon métier d'infirmière", "30 ans de métier dans la métallurgie": the past or present job
         targets.append(Cand("target_field", hint, span[0], span[1], prio=2))
         for alt in _alternatives(doc, span, blocked):
             targets.append(Cand("target_field", hint, alt[0], alt[1], prio=2))
@@ -362,7 +377,7 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
                 or not m.group().startswith(("travaille", "bosse", "exerce", "evolue")):
             add_target(m.end(), "devenir", m.start())
     for m in _IN_FIELD_RE.finditer(text):
-        add_target(m.end(), "devenir", m.start(), weak=m.group().startswith(("partir", "aller")))
+        add_target(m.end(), "field", m.start(), weak=m.group().startswith(("partir", "aller")))
     for m in _FORMATION_RE.finditer(text):
         weak = not re.search(r"(?:^|\s)(?:de|d|en|etre|devenir|dans|la|le|les) ?$|'$", m.group())
         add_target(m.end(), "get_qualification", m.start(), weak=weak)
@@ -386,8 +401,8 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
     for m in _DOING_JOB_RE.finditer(text):
         add_target(m.end(), None, m.start())
     for m in _WEAK_RE.finditer(text):
-        hint = "devenir" if m.group().startswith(("faire", "passer", "changer", "vers", "orienter", "tourner",
-                                                   "diriger", "pens", "plutot")) else None
+        hint = "devenir" if m.group().startswith("faire") else "field" if m.group().startswith((
+            "passer", "changer", "vers", "orienter", "tourner", "diriger", "pens", "plutot")) else None
         add_target(m.end(), hint, m.start(), weak=True)
     for g in goals:
         if g.value in _PHRASE_TARGET_GOALS and g.emit:

@@ -344,7 +344,7 @@ def _status(doc: Doc) -> list[Cand]:
                 cand.flags.add("aim")
                 cand.fact = False
             _context(doc, cand, aim=value_ in _EMPLOYED or value_ == "etudiant",
-                     past=value_ not in {"demandeur_emploi", "csp"})
+                     past=value_ == "csp" or m.group().startswith("licenci"))
             if "negated" in cand.flags:
                 cand.fact = False
             if cand.flags & {"negated", "aim", "other"}:
@@ -695,7 +695,7 @@ def _works_there(doc: Doc, pos: int) -> bool:
     """Does the sentence around an employer's name say the person works there?"""
     start, _ = doc.clause(pos)
     words = doc.clause_words(pos)
-    before = [w for s, e, w in doc.words if start <= s < pos]
+    before = [w for _, _, w in doc.words[doc.word_index_at(start):doc.word_index_at(pos)]]
     if not before:
         return True  # "SNCF, contrôleur depuis 2012"
     from bot.understanding.jobs import is_job_word

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from bot.understanding.doc import Cand, Doc
+from bot.understanding.jobs import is_job_word
 
 __all__ = ["find_numeric", "months_since"]
 
@@ -73,13 +74,15 @@ _NOT_JOB_DURATION = frozenset({
     "rqth", "handicap", "handicape", "handicapee", "habite", "vis", "reside", "malvoyant", "malvoyante", "sourd",
     "sourde", "malade", "marie", "mariee", "separe", "separee", "divorce", "divorcee", "diplome", "diplomee",
     "permis", "inscrit", "inscrite", "aidante", "aidant", "foyer", "chomage", "arret", "conge", "disponibilite",
-    "retraite", "france", "pole", "naissance", "maladie",
+    "retraite", "france", "pole", "naissance", "maladie", "licencie", "licenciee", "chomeur", "chomeuse",
+    "demandeur", "demandeuse", "csp", "rsa", "sans",
 })
 _SENTENCE_END_RE = re.compile(r"[.!?;\n]")
 _WINDOW_60_RE = re.compile(r"(?<![a-z0-9])(?:60|soixante) derniers(?: mois)?|(?:5|cinq) (?:dernieres|derniers) "
                            r"(?:annees|ans)(?![a-z0-9])")
 _WINDOW_12_RE = re.compile(r"(?<![a-z0-9])(?:12|douze) derniers(?: mois)?|sur (?:l'|une )annee|cette annee"
                            r"|sur (?:un|1) an(?![a-z0-9])")
+_HOURS_WINDOW_RE = re.compile(r"\d\s*(?:h|heures|hrs)\s+(?:sur|en|dans)\s+(?:les\s+|des\s+)?$")
 _WORK_VERBS = frozenset({"travaille", "bosse", "cotise", "boss", "taff", "bosser", "travailler"})
 _BORN_RE = re.compile(r"(?<![a-z0-9])nee?s?\s+(?:en\s+|le\s+(?:1er|\d{1,2})\s+(?P<month>[a-z]+)\s+|en\s+(?P<month2>[a-z]+)\s+)?"
                       r"(?P<year>(?:19|20)\d\d)(?![a-z0-9])")
@@ -129,7 +132,7 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     start = 0
     for m in _SENTENCE_END_RE.finditer(doc.text, 0, ns):
         start = m.end()
-    sentence = [w for s, e, w in doc.words if start <= s < ns]
+    sentence = [w for _, _, w in doc.words[doc.word_index_at(start):doc.word_index_at(ns)]]
     if near_before[-2:] == ["y", "a"] or near_before[-1:] == ["dans"]:
         return "other"
     if after[:1] and after[0] in {"derniers", "dernieres", "prochains"}:
@@ -154,6 +157,9 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "company"
     if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(doc.after(ne, 8))):
         return "company"
+    if after[:1] == ["dans"] and not _COMPANY_WORDS & set(after[:4]) and any(
+            is_job_word(w) for w in after[1:4] if w not in _ARTICLES and w not in {"l", "d"}):
+        return "total"  # "serveur depuis 15 ans dans la restauration": a career in a sector
     works_at = any(w in _WORK_VERBS and k + 1 < len(before) and before[k + 1] in {"a", "au", "chez", "pour", "dans"}
                    for k, w in enumerate(before))
     if works_at and before[-1:] == ["depuis"]:
@@ -162,7 +168,7 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
             or (_TOTAL_WORDS & set(before[-3:])) or ("interim" in clause and "depuis" in before[-1:]):
         return "total"
     if (before[-1:] == ["depuis"] or near_before[-2:] in (["ca", "fait"], ["cela", "fait"])) \
-            and _JOB_ANCHORS & set(sentence) and not _NOT_JOB_DURATION & set(sentence[-5:]):
+            and _JOB_ANCHORS & set(sentence) and not _NOT_JOB_DURATION & set(sentence):
         return "company"  # "Fonctionnaire territoriale (catégorie C) depuis 17 ans"
     return "other"
 
@@ -279,6 +285,8 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
     for m in _DURATION_RE.finditer(text):
         if not free(m.start(), m.end()):
             continue
+        if _HOURS_WINDOW_RE.search(text, max(0, m.start() - 25), m.start()):
+            continue  # "1500 heures sur 18 mois": the window of a count of hours
         n, unit = m.group("n"), m.group("u")
         value = _months(n, unit)
         if m.group("half"):
@@ -330,11 +338,19 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         if re.match(r"\s*(?:derniers|dernieres|prochains)", after):
             continue  # the window itself ("les 5 dernières années")
         clause = doc.clause_text(c.ns, commas=True)
-        words = set(re.findall(r"[a-z]+", doc.text[doc.clause(c.ns)[0]:doc.clause(c.ns)[1]]))
+        s0 = 0
+        for m in _SENTENCE_END_RE.finditer(text, 0, c.ns):
+            s0 = m.end()
+        m_end = _SENTENCE_END_RE.search(text, c.ne)
+        sentence = text[s0:m_end.start() if m_end else len(text)]
+        words = set(re.findall(r"[a-z]+", sentence))
+        near = doc.before(c.ns, 3)
         if _WINDOW_60_RE.search(clause) and set(re.findall(r"[a-z]+", clause)) & _WORK_VERBS:
             c.flags.add("worked_60")
-        elif _WINDOW_12_RE.search(after) and "cdd" in words:
-            c.flags.add("cdd_window")
+        elif "cdd" in words and _WINDOW_12_RE.search(sentence) and (
+                "cdd" in near or near[-2:] == ["autre", "de"] or _WINDOW_12_RE.search(after[:30])
+                or re.match(r"\s*(?:en tout|au total)", after)):
+            c.flags.add("cdd_window")  # "10 mois de CDD sur les 12 derniers", "un CDD de 4 mois puis un autre de 5"
     hours = [c for c in out if c.entity == "hours" and "total" in c.flags]
     if hours:
         for m in _BARE_HOURS_RE.finditer(text):
