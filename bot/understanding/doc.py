@@ -232,7 +232,7 @@ class Doc:
                                    "prise", "licencie", "licenciee"}
         return False
 
-    def other_person(self, pos: int, window: int = 12) -> bool:
+    def other_person(self, pos: int, window: int = 12, groups: bool = True) -> bool:
         """Is the fact at `pos` about someone else ("mon mari a 45 ans", "ma fille, elle est au RSA")?"""
         words = self.before(pos, window)
         for k in range(len(words) - 1, -1, -1):
@@ -243,7 +243,7 @@ class Doc:
                 return True
             if w in {"il", "elle", "ils", "elles"} and k + 1 < len(words) and words[k + 1] in _THIRD_VERBS:
                 return True
-            if w in {"les", "des"} and k == len(words) - 1:
+            if groups and w in {"les", "des"} and k == len(words) - 1:
                 return True  # "les sourds", "des fonctionnaires": a group
         return False
 

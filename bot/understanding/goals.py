@@ -312,7 +312,7 @@ def _not_the_persons(doc: Doc, pos: int) -> bool:
     """A goal someone else has ("ma fille veut devenir…") or one already done ("j'ai fait une formation")."""
     before = doc.before(pos, 4)
     done = {("ai", "fait"), ("ai", "suivi"), ("deja", "fait"), ("ai", "passe"), ("j", "fait"), ("ai", "eu")}
-    return doc.other_person(pos) or any((a, b) in done for a, b in zip(before, before[1:], strict=False)) or bool(
+    return doc.other_person(pos, groups=False) or any((a, b) in done for a, b in zip(before, before[1:], strict=False)) or bool(
         set(before) & {"lache", "quitte", "arrete", "abandonne", "rate", "loupe", "echoue"})
 
 

@@ -298,7 +298,8 @@ def _status(doc: Doc) -> list[Cand]:
             if contractuel:
                 value = "agent_public"
             if value == "sans_emploi":
-                cand = Cand("status", "sans_emploi_non_inscrit", ns, ne)
+                # only "sans emploi" is an entity (docs/nlu-guide.md); "pas de boulot", "j'ai démissionné" are cues
+                cand = Cand("status", "sans_emploi_non_inscrit", ns, ne, emit=m.group().startswith("sans"))
                 cand.flags.add("sans_emploi")
                 out.append(_context(doc, cand, aim=False))
                 continue
