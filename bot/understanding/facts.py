@@ -132,7 +132,7 @@ def _status(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[s
             status = "demandeur_emploi"
         elif registered is False:
             status = "sans_emploi_non_inscrit"
-    elif registered is True and ("are" in cues or facts.get("rsa") is True or any(
+    elif registered is True and ("are" in cues or "registered_yes" in cues or facts.get("rsa") is True or any(
             c.entity == "france_travail" and c.fact and c.value is True for c in cands)):
         status = "demandeur_emploi"
     if status:
@@ -172,6 +172,8 @@ def _registration(cands: list[Cand], facts: dict[str, Any]) -> None:
             value = True if value is None else value
         elif c.entity == "cue" and c.field == "registered":
             value = False if value is None else value
+        elif c.entity == "cue" and c.field == "registered_yes":
+            value = True
         elif c.entity == "status" and c.value == "csp":
             value = True
         elif c.entity == "rsa" and c.value is True:

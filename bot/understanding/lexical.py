@@ -190,7 +190,8 @@ _SELF_INSURED_EMPLOYER_RE = _re(
     _PUBLIC_ADMIN + r"|la poste|sncf|edf|ratp|banque de france|cci|cma|chambres? (?:de commerce|des metiers"
     r"|de metiers|d'agriculture|consulaires?|regionale? (?:de commerce|d'agriculture|des metiers))"
     r"|agente?s? (?:territoria(?:l|le|ux|les)|hospitali(?:er|ere)s?)|fonctionnaires? (?:territoria|hospitali|d'etat)"
-    r"|aesh|aed|atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?|militaires?")
+    r"|aesh|aed|atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?|militaires?"
+    r"|assistante?s? d'education|accompagnante?s? d'eleves?|dgfip|drfip|impots")
 _WORK_WORDS = frozenset({
     "travaille", "bosse", "employe", "employee", "salarie", "salariee", "agent", "agente", "poste", "contrat",
     "cdi", "cdd", "contractuel", "contractuelle", "titulaire", "fonctionnaire", "statut", "embauche", "embauchee",
@@ -227,6 +228,7 @@ _DISABILITY_RE = _re(
     r"|epilepti(?:que|e)|bipolaire|schizophrene|maladie chronique|surdite|cecite")
 _NOT_REGISTERED_RE = _re(r"(?:pas|jamais|plus|non)\s+(?:encore\s+|ete\s+|du tout\s+|vraiment\s+)?"
                          r"(?:inscrite?s?|reinscrite?s?)")
+_REGISTERED_AS_RE = _re(r"inscrite?s? (?:au |a |comme |en tant que )?(?:chomage|demandeu(?:r|se)s? d'emploi)")
 _OTHER_REGISTRATION = frozenset({"mission", "ecole", "fac", "formation", "cours", "cfa", "universite",
                                  "concours", "apec", "cap", "liste", "club", "salle", "lycee", "stage"})
 _PART_TIME_RE = _re(r"mi[ -]?temps|(?P<p>\d{2}) ?%|4/5(?:e|eme)?|quatre cinquiemes?")
@@ -655,6 +657,12 @@ def _cues(doc: Doc) -> list[Cand]:
             else "maladie"
         cand = Cand("cue", cause, m.start(), m.end(), emit=False, field="sick_leave_cause")
         if doc.hypothetical(m.start()) or doc.negated(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _REGISTERED_AS_RE.finditer(text):
+        cand = Cand("cue", True, m.start(), m.end(), emit=False, field="registered_yes")
+        if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.negated(m.start()) \
+                or doc.other_person(m.start()):
             cand.fact = False
         out.append(cand)
     for m in _NOT_REGISTERED_RE.finditer(text):

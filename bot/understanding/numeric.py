@@ -93,7 +93,8 @@ _TOTAL_WORDS = frozenset({"tout", "total", "experience", "carriere", "metier", "
                           "travaille", "bosse", "cotise", "salarie", "salariee", "interimaire",
                           "interimaires", "interim", "vie"})
 _REGISTRATION_WORDS = frozenset({"inscrit", "inscrite", "inscrits", "inscrites", "chomage", "chomeur",
-                                 "chomeuse", "demandeur", "demandeuse", "are", "indemnise", "indemnisee"})
+                                 "chomeuse", "demandeur", "demandeuse", "are", "indemnise", "indemnisee",
+                                 "pole", "anpe", "francetravail"})
 _SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee", "arrete",
                          "arretee"})
 _PREVIOUS_WORDS = frozenset({"avant", "auparavant", "precedemment", "anciennement", "ancien",
@@ -141,8 +142,11 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "sick_leave"
     if _PREVIOUS_WORDS & set(before):
         return "previous"
-    if _REGISTRATION_WORDS & set(before[-6:]):
+    if _REGISTRATION_WORDS & set(before[-6:]) or any(
+            a == "france" and b == "travail" for a, b in zip(before[-6:], before[-5:], strict=False)):
         return "registration"
+    if before[-2:] in (["ai", "travaille"], ["ai", "bosse"], ["j", "travaille"]):
+        return "total"  # "j'ai travaillé 15 ans chez Renault": a career, maybe with past employers
     if {"tout", "total"} & set(after[:3]):
         return "total"
     after2 = after[:3]
@@ -160,6 +164,8 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     if after[:1] == ["dans"] and not _COMPANY_WORDS & set(after[:4]) and any(
             is_job_word(w) for w in after[1:4] if w not in _ARTICLES and w not in {"l", "d"}):
         return "total"  # "serveur depuis 15 ans dans la restauration": a career in a sector
+    if not before and {"cdi", "cdd", "titulaire", "contractuel", "contractuelle", "fonctionnaire"} & set(after[:5]):
+        return "company"  # "depuis 2021 je suis en CDI"
     works_at = any(w in _WORK_VERBS and k + 1 < len(before) and before[k + 1] in {"a", "au", "chez", "pour", "dans"}
                    for k, w in enumerate(before))
     if works_at and before[-1:] == ["depuis"]:

@@ -151,6 +151,14 @@ MORE: list[tuple[str, dict]] = [
     ("j'ai quatre-vingt-dix-huit ans", {"age": 98}),
     ("en CDI depuis nonante mois", {"seniority_months_company": 90}),
     ("j'ai soixante et un ans", {"age": 61}),
+    ("inscrit chômage depuis 3 mois", {"registered_france_travail": True, "registered_months_last_18": 3,
+                                       "status": "demandeur_emploi"}),
+    ("jsuis a pole emploi depuis 6 mois", {"registered_months_last_18": 6}),
+    ("depuis 2021 je suis en CDI", {"seniority_months_company": 56}),
+    ("j'ai travaillé 15 ans chez Renault", {"seniority_months_total": 180, "seniority_months_company": None}),
+    ("assistante d'éducation dans un collège", {"status": "agent_public", "contract": "contractuel_public",
+                                                "employer_self_insured_unemployment": True}),
+    ("né le 12 mai 1980", {"age": 45}),
 ]
 
 
