@@ -96,7 +96,7 @@ _STATUS = [
                         r"|a mon compte|artisane?|commercante?|chef d'entreprise")),
     ("independant_business", _re(r"(?:auto|micro)[ -]?entreprises?")),
     ("inactif_proche_aidant_alone", _re(r"aidante?")),
-    ("etudiant", _re(r"etudiante?s?")),
+    ("etudiant", _re(r"etudiante?s?|lyceenn?e?s?|(?<=suis )en (?:terminale|premiere|seconde)(?: pro| generale)?")),
     ("salarie_prive", _re(r"salariee?s?")),
     ("inactif_proche_aidant", _re(r"proches? aidante?s?|aidante?s? familia(?:l|le|ux)")),
     ("inactif", _re(r"(?:mere|pere|femme|homme|maman|papa) au foyer|au foyer|inactive?")),
@@ -148,7 +148,7 @@ _CAP_LOWER_OK = frozenset({"un", "mon", "du", "niveau", "son", "ce", "d", "ai", 
 _RQTH_RE = _re(r"rqth|r\.q\.t\.h\.?|rqht|rtqh|(?:reconnaissance (?:de la qualite )?(?:de )?)?"
                r"(?P<tw>travailleu(?:r|se)s? handicapee?s?)|reconnaissance (?:du |de mon )?handicap|mdph")
 _RSA_RE = _re(r"rsa|r\.s\.a\.?|revenu de solidarite(?: active)?")
-_FT_RE = _re(r"france ?travail|pole[ -]?emploi|anpe|francetravail")
+_FT_RE = _re(r"france ?travaill?e?s?|pole[ -]?emplois?|anpe|francetravail")
 _ARE_RE = _re(
     r"(?:je |j')?(?:touche|percois|recois|ai droit a|beneficie de)\s+(?:encore\s+|toujours\s+)?"
     r"(?:l'|le |les |mon |mes |des |du |une )?"
@@ -335,6 +335,8 @@ def _status(doc: Doc) -> list[Cand]:
                     "emploi", "poste", "travail", "job", "cdi", "contrat", "boulot", "taf", "activite"}:
                 continue  # "un emploi salarié": an adjective
             cand = Cand("status", value_, ns, ne)
+            if value_ == "etudiant" and not m.group().startswith("etudiant"):
+                cand.emit = False  # "en terminale", "lycéenne": a cue, not an annotated entity
             if contractuel:
                 cand.flags.add("contractuel")
             if m.group().startswith(("auto", "micro")) and "entrepreneu" in m.group():

@@ -159,6 +159,9 @@ MORE: list[tuple[str, dict]] = [
     ("assistante d'éducation dans un collège", {"status": "agent_public", "contract": "contractuel_public",
                                                 "employer_self_insured_unemployment": True}),
     ("né le 12 mai 1980", {"age": 45}),
+    ("inscrite a pole emplois depuis 1 an", {"registered_france_travail": True, "registered_months_last_18": 12}),
+    ("je suis inscri a france travaille", {"registered_france_travail": True}),
+    ("j'ai 19 ans et je suis en terminale", {"status": "etudiant"}),
 ]
 
 
