@@ -72,6 +72,8 @@ def _re(pattern: str) -> _Rx:
 
 # --------------------------------------------------------------------------------- status
 
+_PUBLIC_JOBS_RE = _re(r"atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?"
+                     r"|militaires?(?: de carriere)?|sapeurs?[ -]pompiers? professionnel(?:le)?s?")
 _STATUS = [
     ("csp", _re(r"csp|contrat de securisation professionnelle")),
     ("demandeur_emploi", _re(r"au chomage|chomeuse|chomeur|chomeurs|en recherche d'emploi"
@@ -90,8 +92,7 @@ _STATUS = [
     ("agent_public_weak", _re(r"fonction publique(?: territoriale| hospitaliere| d'etat)?")),
     ("agent_public_contractuel", _re(r"aesh|aed|assistante?s? d'education|accompagnante?s? d'eleves?"
                                      r"(?: en situation de handicap)?")),
-    ("agent_public", _re(r"atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?"
-                         r"|militaires?(?: de carriere)?|sapeurs?[ -]pompiers? professionnel(?:le)?s?")),
+    ("agent_public", _PUBLIC_JOBS_RE),
     ("independant", _re(r"(?:auto|micro)[ -]?entrepreneu(?:r|se)s?|independante?s?|freelance"
                         r"|a mon compte|artisane?|commercante?|chef d'entreprise")),
     ("independant_business", _re(r"(?:auto|micro)[ -]?entreprises?")),
@@ -335,8 +336,9 @@ def _status(doc: Doc) -> list[Cand]:
                     "emploi", "poste", "travail", "job", "cdi", "contrat", "boulot", "taf", "activite"}:
                 continue  # "un emploi salarié": an adjective
             cand = Cand("status", value_, ns, ne)
-            if value_ == "etudiant" and not m.group().startswith("etudiant"):
-                cand.emit = False  # "en terminale", "lycéenne": a cue, not an annotated entity
+            if value_ == "etudiant" and not m.group().startswith("etudiant") or rx is _PUBLIC_JOBS_RE \
+                    or contractuel:
+                cand.emit = False  # "en terminale", "AESH", "gendarme": cues, not annotated status entities
             if contractuel:
                 cand.flags.add("contractuel")
             if m.group().startswith(("auto", "micro")) and "entrepreneu" in m.group():
@@ -428,7 +430,7 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             if w in _DIPLOMA_HAVE:
                 break
             if w in _DIPLOMA_AIM:
-                state = "aim"
+                state = "aim" if w != "passe" else "sitting"  # "je passe le bac en juin": not yet had
                 break
         studying = {"suis", "es", "etudiant", "etudiante", "etudiants", "annee", "fac", "inscrit", "inscrite"}
         if before[-1:] in (["en"], ["de"], ["d"]) and studying & set(before):
@@ -438,7 +440,7 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             state = "failed"
         if state != "have":
             cand.flags.add(state)
-            cand.emit = False
+            cand.emit = state == "sitting"
             cand.fact = False
         elif doc.negated(cand.ns, 4):
             cand.flags.add("negated")

@@ -292,7 +292,11 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         if not free(m.start(), m.end()):
             continue
         if _HOURS_WINDOW_RE.search(text, max(0, m.start() - 25), m.start()):
-            continue  # "1500 heures sur 18 mois": the window of a count of hours
+            # "1500 heures sur 18 mois": the window of a count of hours, named but no seniority
+            out.append(Cand("duration", round(_months(m.group("n"), m.group("u"))), m.start(), m.end(), role="other",
+                            fact=False, flags={"window"}))
+            taken.append((m.start(), m.end()))
+            continue
         n, unit = m.group("n"), m.group("u")
         value = _months(n, unit)
         if m.group("half"):
