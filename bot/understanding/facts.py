@@ -168,7 +168,8 @@ def _registration(cands: list[Cand], facts: dict[str, Any]) -> None:
             continue
         if c.entity == "france_travail":
             value = bool(c.value)
-        elif c.entity == "cue" and c.field in ("are", "mission_locale_follow") and "negated" not in c.flags:
+        elif c.entity == "cue" and c.field in ("are", "mission_locale_follow", "cap_emploi_follow") \
+                and "negated" not in c.flags:
             value = True if value is None else value
         elif c.entity == "cue" and c.field == "registered":
             value = False if value is None else value

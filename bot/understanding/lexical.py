@@ -161,6 +161,8 @@ _ML_FOLLOW_RE = _re(r"(?:suivie?|inscrite?|accompagnee?|suivis)(?: depuis \S+(?:
                     r"|(?:je suis |suis |j'ai signe (?:un |le )?)en (?:cej|contrat d'engagement jeune)"
                     r"|(?:conseillere?|referente?) (?:de la |a la |de |en )?missions? locales?"
                     r"|je vais a la mission locale")
+_CAP_EMPLOI_FOLLOW_RE = _re(r"(?:suivie?|inscrite?|accompagnee?|suivis)(?: depuis \S+(?: \S+)?)?"
+                            r" (?:a|par|avec|chez) (?:le |mon )?(?:cap emploi|cap'emploi|capemploi)")
 _LEFT_SCHOOL_RE = _re(
     r"(?:arrete|quitte|lache|abandonne|sortie?|fini|termine|decroche|rate|redouble|viree?)"
     r"(?: de)?(?: l'| le | la | les | mes | mon | ma )?\s?"
@@ -588,6 +590,7 @@ def _cues(doc: Doc) -> list[Cand]:
 
     add(_ARE_RE, "are", True)
     add(_ML_FOLLOW_RE, "mission_locale_follow", True)
+    add(_CAP_EMPLOI_FOLLOW_RE, "cap_emploi_follow", True)
     add(_LEFT_SCHOOL_RE, "left_school", True)
 
     def cadre_ok(m: re.Match[str]) -> bool:

@@ -162,6 +162,7 @@ MORE: list[tuple[str, dict]] = [
     ("inscrite a pole emplois depuis 1 an", {"registered_france_travail": True, "registered_months_last_18": 12}),
     ("je suis inscri a france travaille", {"registered_france_travail": True}),
     ("j'ai 19 ans et je suis en terminale", {"status": "etudiant"}),
+    ("je suis accompagnée par Cap emploi", {"registered_france_travail": True, "status": None}),
 ]
 
 
