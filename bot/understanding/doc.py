@@ -64,7 +64,8 @@ _THIRD_VERBS = frozenset({"est", "a", "travaille", "bosse", "fait", "touche", "e
 # Words that make a number or a condition one quoted from a rule ("il faut 5 ans", "jusqu'à 29 ans").
 _RULE_WORDS = frozenset({"faut", "faudrait", "parait", "requis", "requise", "exige", "exigent", "minimum",
                          "conditions", "condition", "criteres", "critere", "jusqu", "lu", "entendu", "paraitrait",
-                         "doit", "doivent", "maximum", "limite", "reserve", "reservee"})
+                         "doit", "doivent", "maximum", "limite", "reserve", "reservee", "partir", "dois", "fallait",
+                         "faudra", "combien"})
 _SI_INDIRECT = frozenset({"savoir", "demande", "demander", "voir", "sais", "sait", "demandais",
                           "comprendre", "verifier", "demandait", "savais"})
 

@@ -285,6 +285,9 @@ def _context(doc: Doc, cand: Cand, *, past: bool = True, aim: bool = True) -> Ca
     if doc.other_person(cand.ns):
         cand.flags.add("other")
         cand.fact = False
+    if doc.quoted_rule(cand.ns):
+        cand.flags.add("quoted")  # "il faut 5 ans de CDI", "faut être salarié ?"
+        cand.fact = False
     return cand
 
 

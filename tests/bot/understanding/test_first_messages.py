@@ -163,6 +163,10 @@ MORE: list[tuple[str, dict]] = [
     ("je suis inscri a france travaille", {"registered_france_travail": True}),
     ("j'ai 19 ans et je suis en terminale", {"status": "etudiant"}),
     ("je suis accompagnée par Cap emploi", {"registered_france_travail": True, "status": None}),
+    ("le PTP c'est à partir de 2 ans d'ancienneté ?", {"seniority_months_company": None}),
+    ("mon conseiller dit que je dois avoir 3 ans de CDI", {"seniority_months_company": None, "contract": None}),
+    ("il faut combien d'heures d'intérim ? j'ai fait 500 heures", {"status": None}),
+    ("il faut que je quitte mon CDI", {"contract": "cdi"}),
 ]
 
 
