@@ -98,7 +98,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:la |l'|une |les )?(?:ecole|formation|cours|scolarite|etudes)")),
     ("explore", _re(
         r"sais (?:pas|plus) (?:trop |vraiment |du tout )?(?:quoi faire|vers quoi|ce que je veux|ce que je "
-        r"pourrais|quel metier|dans quoi|quoi choisir)|aucune idee de (?:ce que|quoi)|je suis perdue?"
+        r"pourrais|quel metier|dans quoi|quoi choisir)|aucune idee de (?:ce que|quoi)|je (?:suis|me sens) (?:un peu |completement |totalement |vraiment )?perdue?"
         r"|je me cherche|besoin d'y voir (?:plus )?clair|je me pose des questions")),
 ]
 _DOING_JOB_RE = _open(r"(?:fais|fait|faisais|occupe)\s+(?:deja |quasiment |presque |en fait |carrement |un peu )*"
@@ -114,7 +114,7 @@ _WANT_RE = _re(r"(?:veux|voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais
                r"|pour etre|pour travailler comme")
 _AS_RE = _open(r"(?:travailler|bosser|exercer|evoluer|bosse|travaille)\s+(?:comme|en tant que)(?![a-z])"
                r"|(?:le |un )?metier (?:de |d')|(?:dans|vers) (?:le |un )?metier(?: de | d'| )")
-_IN_FIELD_RE = _open(r"(?:travailler|bosser|exercer|percer|partir|aller|retravailler)\s+(?:dans|en|vers)\s+"
+_IN_FIELD_RE = _open(r"(?:travailler|bosser|exercer|percer|partir|aller|retravailler|me lancer|lancer)\s+(?:dans|en|vers)\s+"
                      r"(?:la |le |l'|les )?")
 _FORMATION_RE = _open(
     r"formations?(?![a-z0-9])(?:\s+(?:courtes?|longues?|gratuites?|payees?|financees?|qualifiantes?|certifiantes?"

@@ -167,6 +167,8 @@ MORE: list[tuple[str, dict]] = [
     ("mon conseiller dit que je dois avoir 3 ans de CDI", {"seniority_months_company": None, "contract": None}),
     ("il faut combien d'heures d'intérim ? j'ai fait 500 heures", {"status": None}),
     ("il faut que je quitte mon CDI", {"contract": "cdi"}),
+    ("j'aimerais me lancer dans la pâtisserie", {"target_field": "pâtisserie"}),
+    ("je me sens un peu perdue", {"goal": "explore"}),
 ]
 
 
