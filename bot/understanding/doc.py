@@ -259,8 +259,9 @@ class Doc:
                 return True
             if w == "dit" and k > 0 and words[k - 1] in {"a", "ont", "m", "on"}:
                 return True
-            if w in {"plus", "moins"} and k + 1 < len(words) and words[k + 1] == "de" and k == len(words) - 2:
-                return True  # "les plus de 45 ans", "moins de 26 ans"
+            if w in {"plus", "moins"} and k + 1 < len(words) and words[k + 1] == "de" and k == len(words) - 2 \
+                    and k > 0 and words[k - 1] in {"les", "des", "aux", "pour", "entre"}:
+                return True  # "les plus de 45 ans", "pour les moins de 26 ans"
             if w in {"pour", "aux"} and k + 1 < len(words) and words[k + 1] in {"les", "des"}:
                 return True  # "c'est pour les moins de 26 ans"
         return False

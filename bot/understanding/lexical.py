@@ -382,6 +382,9 @@ def _contract(doc: Doc) -> list[Cand]:
                     continue
             cand = _context(doc, Cand("contract", value, ns, ne))
             before = doc.before(ns, 3)
+            wider = doc.before(ns, 6)
+            if any(pair in (("ai", "fait"), ("ai", "eu"), ("j", "fait")) for pair in zip(wider, wider[1:], strict=False)):
+                before = [*before[:-2], "ai", "fait"]  # "j'ai fait 6 mois de CDD cette année": the past
             if before[-1:] in (["les"], ["des"], ["plusieurs"], ["autre"]) or before[-2:] in (
                     ["ai", "fait"], ["ai", "eu"], ["j", "fait"], ["fait", "un"], ["eu", "un"]) or before[-3:-1] in (
                     ["ai", "fait"], ["ai", "eu"]) or _ENDED_RE.match(doc.text, ne):

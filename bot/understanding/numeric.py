@@ -147,8 +147,11 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "registration"
     if before[-2:] in (["ai", "travaille"], ["ai", "bosse"], ["j", "travaille"]):
         return "total"  # "j'ai travaillé 15 ans chez Renault": a career, maybe with past employers
-    if {"tout", "total"} & set(after[:3]):
-        return "total"
+    if {"tout", "total"} & set(after[:4]) or after[:1] == ["dans"] and _TOTAL_WORDS & set(after[1:3]):
+        return "total"  # "12 ans d'ancienneté en tout", "10 ans dans le métier"
+    if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and after[:1] == ["que"] and set(after[1:4]) & {
+            "travaille", "bosse", "cotise"}:
+        return "total"  # "ça fait 25 ans que je travaille"
     after2 = after[:3]
     if "interimaire" in before or "interimaires" in before:
         return "total"

@@ -169,6 +169,11 @@ MORE: list[tuple[str, dict]] = [
     ("il faut que je quitte mon CDI", {"contract": "cdi"}),
     ("j'aimerais me lancer dans la pâtisserie", {"target_field": "pâtisserie"}),
     ("je me sens un peu perdue", {"goal": "explore"}),
+    ("j'ai fait 6 mois de CDD cette année", {"cdd_months_last_12": 6, "contract": None}),
+    ("j'ai 12 ans d'ancienneté en tout", {"seniority_months_total": 144}),
+    ("ça fait 25 ans que je travaille", {"seniority_months_total": 300}),
+    ("plus de 10 ans dans le métier", {"seniority_months_total": 120}),
+    ("ça fait 7 mois que je suis en CDD", {"cdd_months_last_12": 7, "contract": "cdd"}),
 ]
 
 
