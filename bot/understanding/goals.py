@@ -90,6 +90,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
                               r" (?:faire |suivre |trouver )?(?:une |des |un )(?:formations?|apprentissage|alternance)"
                               r"|(?:faire|passer|preparer|commencer) (?:un |une |mon |ma )(?:apprentissage|alternance"
                               r"|cap|bts|bac pro|titre pro(?:fessionnel)?|licence|master|but|deust|diplome)")),
+    ("change_job", _re(r"changer de vie|tout plaquer|nouveau depart|repartir de zero")),
+    ("find_job", _re(r"(?:veux|voudrais|aimerais|souhaite|souhaiterais|besoin d')\s+(?:un |du )(?:travail|emploi|boulot"
+                     r"|job|taf|taff)")),
     ("change_job", _re(r"demissionner pour|demissionne pour|quitter (?:mon |le )(?:travail|boulot|job|metier"
                        r"|poste|cdi|emploi|taf) pour|(?:un |une )?(?:autre|nouveau|nouvelle) (?:metier|voie"
                        r"|carriere)")),

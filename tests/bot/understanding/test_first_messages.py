@@ -174,6 +174,9 @@ MORE: list[tuple[str, dict]] = [
     ("ça fait 25 ans que je travaille", {"seniority_months_total": 300}),
     ("plus de 10 ans dans le métier", {"seniority_months_total": 120}),
     ("ça fait 7 mois que je suis en CDD", {"cdd_months_last_12": 7, "contract": "cdd"}),
+    ("je veux changer de vie", {"goal": "change_job"}),
+    ("je voudrais un travail dans la petite enfance", {"goal": "find_job", "target_field": "petite enfance"}),
+    ("Je voudrais quitter mon job pour faire du jardinage", {"goal": "change_job", "target_field": "jardinage"}),
 ]
 
 
