@@ -2,8 +2,8 @@
 
 Every pattern of the package runs on `Norm.text`: lower case, no accents, typographic quotes and
 dashes made plain, HTML tags blanked, SMS spellings expanded ("jsuis" → "je suis"), one-letter
-typos of key words fixed ("inscite" → "inscrite") and French number words turned into digits
-("trente-deux ans" → "32 ans"). `Norm.span(s, e)` gives the matching span of the original text, so
+typos of key words fixed ("inscite" → "inscrite") and French number words turned into digits by
+text2num ("trente-deux ans" → "32 ans", "septante" → "70"). `Norm.span(s, e)` gives the matching span of the original text, so
 entities always satisfy `original[start:end] == text`.
 """
 
