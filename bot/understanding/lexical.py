@@ -335,7 +335,8 @@ def _status(doc: Doc) -> list[Cand]:
                     "droit", "droits", "toucher", "touche", "avoir", "aurai", "aurais", "acces"}:
                 continue  # "droit au chômage": an allowance asked about, not a situation
             if value_ == "demandeur_emploi" and m.group().startswith("licenci"):
-                if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me"} & set(before):
+                if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me", "peur", "crains",
+                        "crainte", "risquer"} & set(before) or before[-1:] == ["etre"] and "viens" not in before:
                     continue  # "je vais être licencié": still employed
             if value_ == "salarie_prive" and before[-1:] and before[-1] in {
                     "emploi", "poste", "travail", "job", "cdi", "contrat", "boulot", "taf", "activite"}:
@@ -641,12 +642,17 @@ def _cues(doc: Doc) -> list[Cand]:
             cand.fact = False
         out.append(cand)
     add(_LAID_OFF_RE, "laid_off", True)
+    for cand in out:
+        if cand.field == "laid_off" and (_question(doc, cand.ns, cand.ne) or {
+                "peur", "crains", "crainte", "risque", "risquer", "menace"} & set(doc.before(cand.ns, 5))):
+            cand.fact = False  # "c'est quoi le licenciement pour inaptitude ?", "j'ai peur d'être licencié"
     add(_NO_BENEFIT_RE, "no_benefit", False)
     add(_RQTH_PENDING_RE, "rqth_pending", True)
     for m in _DISABILITY_RE.finditer(text):
         before = doc.before(m.start(), 2)
-        if before[-1:] and before[-1] in {"le", "les", "des", "aux", "du", "au", "l", "ce", "ces", "leur"}:
-            continue  # "les sourds", "le handicap": a group or a subject
+        if before[-1:] and before[-1] in {"le", "les", "des", "aux", "du", "au", "l", "ce", "ces", "leur"} \
+                or set(doc.before(m.start(), 3)) & _OTHERS_NOUNS:
+            continue  # "les sourds", "le handicap", "des personnes handicapées": a group or a subject
         cand = Cand("cue", True, m.start(), m.end(), emit=False, field="disability")
         if doc.negated(m.start(), 3) or doc.other_person(m.start()) or doc.hypothetical(m.start()):
             cand.fact = False
@@ -702,6 +708,8 @@ def _cues(doc: Doc) -> list[Cand]:
     return out
 
 
+_OTHERS_NOUNS = frozenset({"personnes", "personne", "enfants", "enfant", "public", "publics", "jeunes", "adultes",
+                           "eleves", "usagers", "residents", "patients", "gens", "beneficiaires", "salaries"})
 _CADRE_KINDS = frozenset({
     "commercial", "commerciale", "sante", "superieur", "superieure", "dirigeant", "dirigeante", "technique",
     "administratif", "administrative", "bancaire", "infirmier", "infirmiere", "au", "forfait", "intermediaire",

@@ -175,6 +175,11 @@ MORE: list[tuple[str, dict]] = [
     ("plus de 10 ans dans le métier", {"seniority_months_total": 120}),
     ("ça fait 7 mois que je suis en CDD", {"cdd_months_last_12": 7, "contract": "cdd"}),
     ("je veux changer de vie", {"goal": "change_job"}),
+    ("j'ai peur d'être licencié pour motif économique", {"laid_off_economic_or_unfit": None, "status": None}),
+    ("je viens d'être licenciée pour motif économique", {"laid_off_economic_or_unfit": True,
+                                                         "status": "demandeur_emploi"}),
+    ("c'est quoi le licenciement pour inaptitude ?", {"laid_off_economic_or_unfit": None}),
+    ("j'ai travaillé avec des personnes handicapées", {"disability": None}),
     ("je voudrais un travail dans la petite enfance", {"goal": "find_job", "target_field": "petite enfance"}),
     ("Je voudrais quitter mon job pour faire du jardinage", {"goal": "change_job", "target_field": "jardinage"}),
 ]
