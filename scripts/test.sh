@@ -41,6 +41,9 @@ step "Jeu de test NLU tenu à l'écart (seuils : intentions F1 macro ≥ 0,95 ; 
 $RASA test nlu -m "$MODEL" --nlu tests/nlu/heldout.yml --out results/nlu >/dev/null 2>&1
 $PY scripts/nlu_gate.py results/nlu
 
+step "Faits des premiers messages tenus à l'écart (micro F1 ≥ 0,95 ; précision ≥ 0,97 ; rappel par champ ≥ 0,85)"
+$PY scripts/extraction_gate.py tests/nlu/heldout_facts.yml
+
 step "Tests unitaires, d'intégration, de bout en bout et du navigateur"
 # The widget and messaging tests run against the real assistant (trained model + action server).
 export WEB_TEST_RASA=assistant WEB_TEST_SCRIPT=tests/web/real_assistant_script.json CHANNELS_TEST_MODEL=real

@@ -48,6 +48,24 @@ _CURRENT = frozenset({
     "actuelle", "actuellement", "suis", "travaille", "bosse", "ai", "mon", "ma", "j", "embauche",
     "embauchee", "titularise", "titularisee", "recrute", "recrutee", "signe", "signee",
 })
+# Someone else the person talks about ("mon mari a 45 ans", "ma fille est au RSA", "mon frère de 28 ans").
+_RELATIVES = frozenset({
+    "mari", "femme", "epoux", "epouse", "conjoint", "conjointe", "compagnon", "compagne", "copain", "copine",
+    "frere", "soeur", "fille", "fils", "filles", "enfant", "enfants", "mere", "pere", "maman", "papa", "parents",
+    "collegue", "collegues", "patron", "patronne", "chef", "cheffe", "ami", "amie", "amis", "cousin",
+    "cousine", "voisin", "voisine", "oncle", "tante", "neveu", "niece", "beau", "belle", "directeur",
+    "directrice", "responsable", "manager", "gars", "homme", "ado", "petit", "petite", "grand", "grande",
+})
+_POSSESSIVES = frozenset({"mon", "ma", "mes", "son", "sa", "ses", "notre", "nos", "leur", "leurs", "ton", "ta"})
+_FIRST_PERSON = frozenset({"je", "j", "moi", "me", "m", "g", "jsuis"})
+_THIRD_VERBS = frozenset({"est", "a", "travaille", "bosse", "fait", "touche", "etait", "vient", "habite", "cherche",
+                          "veut", "voudrait", "va", "sont", "ont", "peut", "pourrait", "doit", "devrait", "aimerait",
+                          "souhaite", "souhaiterait", "veulent", "peuvent"})
+# Words that make a number or a condition one quoted from a rule ("il faut 5 ans", "jusqu'à 29 ans").
+_RULE_WORDS = frozenset({"faut", "faudrait", "parait", "requis", "requise", "exige", "exigent", "minimum",
+                         "conditions", "condition", "criteres", "critere", "jusqu", "lu", "entendu", "paraitrait",
+                         "doit", "doivent", "maximum", "limite", "reserve", "reservee", "partir", "dois", "fallait",
+                         "faudra", "combien"})
 _SI_INDIRECT = frozenset({"savoir", "demande", "demander", "voir", "sais", "sait", "demandais",
                           "comprendre", "verifier", "demandait", "savais"})
 
@@ -160,7 +178,8 @@ class Doc:
             if w in _NEGATIONS:
                 if w in ("non", "nan") and dist > 1:
                     continue
-                if w == "plus" and not ({"ne", "n", "suis", "j", "ai", "je", "touche", "est"}
+                if w == "plus" and not ({"ne", "n", "suis", "j", "ai", "je", "touche", "est", "peux", "peut", "pourrai",
+                                         "pourrais", "sais", "veux", "arrive"}
                                         & set(words[max(0, k - 3):k])):
                     continue
                 if w == "sans" and dist > 1:
@@ -212,6 +231,39 @@ class Doc:
                 return nxt not in {"embauche", "embauchee", "titularise", "titularisee", "recrute",
                                    "recrutee", "nomme", "nommee", "engage", "engagee", "pris",
                                    "prise", "licencie", "licenciee"}
+        return False
+
+    def other_person(self, pos: int, window: int = 12, groups: bool = True) -> bool:
+        """Is the fact at `pos` about someone else ("mon mari a 45 ans", "ma fille, elle est au RSA")?"""
+        words = self.before(pos, window)
+        for k in range(len(words) - 1, -1, -1):
+            w = words[k]
+            if w in _FIRST_PERSON:
+                return False
+            if w in _RELATIVES and k > 0 and words[k - 1] in _POSSESSIVES:
+                return True
+            if w in {"il", "elle", "ils", "elles"} and k + 1 < len(words) and words[k + 1] in _THIRD_VERBS:
+                return True
+            if groups and w in {"les", "des"} and k == len(words) - 1:
+                return True  # "les sourds", "des fonctionnaires": a group
+        return False
+
+    def quoted_rule(self, pos: int) -> bool:
+        """Is the number at `pos` quoted from a rule, not the person's ("il faut 5 ans", "jusqu'à 29 ans")?"""
+        words = self.before(pos, 10)
+        for k in range(len(words) - 1, -1, -1):
+            w = words[k]
+            if w in _FIRST_PERSON and not (w in {"m", "me"} and k + 1 < len(words) and words[k + 1] in {"a", "ont"}):
+                return False  # "moi j'ai 31 ans" (but "on m'a dit que…" quotes)
+            if w in _RULE_WORDS:
+                return True
+            if w == "dit" and k > 0 and words[k - 1] in {"a", "ont", "m", "on"}:
+                return True
+            if w in {"plus", "moins"} and k + 1 < len(words) and words[k + 1] == "de" and k == len(words) - 2 \
+                    and k > 0 and words[k - 1] in {"les", "des", "aux", "pour", "entre"}:
+                return True  # "les plus de 45 ans", "pour les moins de 26 ans"
+            if w in {"pour", "aux"} and k + 1 < len(words) and words[k + 1] in {"les", "des"}:
+                return True  # "c'est pour les moins de 26 ans"
         return False
 
     def aimed(self, pos: int, window: int = 5, extra: frozenset[str] = frozenset()) -> bool:

@@ -9,10 +9,10 @@ from typing import Any
 
 from bot.understanding.answers import answer_candidates, answer_facts
 from bot.understanding.doc import Cand, Doc
-from bot.understanding.facts import infer_facts, valid_facts
+from bot.understanding.facts import evidence_spans, infer_facts, valid_facts
 from bot.understanding.goals import find_goals
 from bot.understanding.lexical import find_lexical
-from bot.understanding.model import Entity, Extraction
+from bot.understanding.model import Entity, Evidence, Extraction
 from bot.understanding.numeric import find_numeric
 
 __all__ = ["MAX_CHARS", "extract"]
@@ -198,6 +198,9 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
     disp = [c for c in accepted if c.entity == "dispositif"]
     hidden_goals = [c for c in cands if c.entity == "goal" and c.emit and c.fact and c not in accepted
                     and all(c.ne <= d.ns or c.ns >= d.ne for d in disp)]
+    for c in hidden:  # "démission-reconversion", "période de reconversion": a scheme's name, not a goal
+        if c.entity == "goal" and any(d.ns <= c.ns and c.ne <= d.ne for d in disp):
+            c.fact = False
     facts, commune_candidates = infer_facts(doc, accepted + hidden, known, hidden_goals)
     answer_facts(doc, accepted + hidden, asked, facts)
     entities = [_entity(doc, c) for c in accepted]
@@ -206,4 +209,16 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
     for e in entities:
         if e.entity == "dispositif" and e.value not in dispositifs:
             dispositifs.append(e.value)
-    return Extraction(entities, valid_facts(facts), dispositifs, commune_candidates)
+    facts = valid_facts(facts)
+    cues: dict[str, Any] = {}
+    if facts.get("rqth") is True or facts.get("rqth_pending") is True or any(
+            c.entity == "cue" and c.field == "disability" and c.fact for c in cands):
+        cues["disability"] = True
+    evidence = {name: [_evidence(doc, ns, ne) for ns, ne in spans]
+                for name, spans in evidence_spans(accepted + hidden + hidden_goals, facts, cues).items()}
+    return Extraction(entities, facts, dispositifs, commune_candidates, cues, evidence)
+
+
+def _evidence(doc: Doc, ns: int, ne: int) -> Evidence:
+    s, e = _trim(doc, Cand("", None, ns, ne))
+    return Evidence(s, e, doc.norm.original[s:e])

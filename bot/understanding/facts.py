@@ -27,7 +27,7 @@ from typing import Any
 from bot.understanding.doc import Cand, Doc
 from bot.understanding.goals import GOAL_ORDER, is_ai_data
 
-__all__ = ["EMPLOYED_STATUSES", "infer_facts", "valid_facts"]
+__all__ = ["EMPLOYED_STATUSES", "evidence_spans", "infer_facts", "valid_facts"]
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "contract" / "profile.schema.json"
 
@@ -132,11 +132,13 @@ def _status(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[s
             status = "demandeur_emploi"
         elif registered is False:
             status = "sans_emploi_non_inscrit"
-    elif registered is True and ("are" in cues or facts.get("rsa") is True or any(
+    elif registered is True and ("are" in cues or "registered_yes" in cues or facts.get("rsa") is True or any(
             c.entity == "france_travail" and c.fact and c.value is True for c in cands)):
         status = "demandeur_emploi"
     if status:
         facts["status"] = status
+    if status in ("demandeur_emploi", "csp") and facts.get("registered_france_travail") is not False:
+        facts["registered_france_travail"] = True  # a job seeker, in the contract's sense, is registered
     # contract
     contract: str | None = contract_values[-1] if contract_values else None
     if status == "agent_public" and contract in ("cdd", "cdi"):
@@ -147,6 +149,8 @@ def _status(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[s
         elif status == "agent_public" and any(
                 c.value == "agent_public" and doc.text[c.ns:c.ne].startswith("fonctionnaire") for c in statuses):
             contract = "fonctionnaire"
+        elif status == "agent_public" and any("contractuel" in c.flags and c.fact for c in statuses):
+            contract = "contractuel_public"
         elif status == "independant" and any("micro" in c.flags for c in statuses):
             contract = "micro_entreprise"
         elif status in _NO_JOB:
@@ -164,10 +168,13 @@ def _registration(cands: list[Cand], facts: dict[str, Any]) -> None:
             continue
         if c.entity == "france_travail":
             value = bool(c.value)
-        elif c.entity == "cue" and c.field in ("are", "mission_locale_follow") and "negated" not in c.flags:
+        elif c.entity == "cue" and c.field in ("are", "mission_locale_follow", "cap_emploi_follow") \
+                and "negated" not in c.flags:
             value = True if value is None else value
         elif c.entity == "cue" and c.field == "registered":
             value = False if value is None else value
+        elif c.entity == "cue" and c.field == "registered_yes":
+            value = True
         elif c.entity == "status" and c.value == "csp":
             value = True
         elif c.entity == "rsa" and c.value is True:
@@ -177,9 +184,11 @@ def _registration(cands: list[Cand], facts: dict[str, Any]) -> None:
 
 
 def _durations(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> None:
-    durs = [c for c in cands if c.entity == "duration"]
+    durs = [c for c in cands if c.entity == "duration" and c.fact]
     by_role: dict[str, list[int]] = {}
     for c in durs:
+        if c.flags & {"worked_60", "cdd_window"}:
+            continue  # a count inside a window ("40 mois sur les 5 dernières années"), not a seniority
         by_role.setdefault(c.role or "other", []).append(int(c.value))
     if by_role.get("company"):
         facts["seniority_months_company"] = by_role["company"][0]
@@ -191,6 +200,21 @@ def _durations(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> None:
         facts["sick_leave_months_last_24"] = min(by_role["sick_leave"][0], 24)
     if facts.get("contract") == "cdd" and "seniority_months_company" in facts:
         facts["cdd_months_last_12"] = min(facts["seniority_months_company"], 12)
+    window = [int(c.value) for c in durs if "cdd_window" in c.flags]
+    if window:
+        facts["cdd_months_last_12"] = min(sum(window), 12)
+    for c in durs:
+        if "worked_60" in c.flags:
+            facts["months_worked_last_60"] = min(int(c.value), 60)
+    if by_role.get("registration") and facts.get("registered_france_travail") is not False:
+        regs = [c for c in durs if c.role == "registration" and "short" not in c.flags]
+        if regs:
+            facts["registered_months_last_18"] = min(int(regs[0].value), 18)
+            facts.setdefault("registered_france_travail", True)  # "inscrit depuis 8 mois"
+    if facts.get("status") == "agent_public":
+        served = facts.get("seniority_months_company", facts.get("seniority_months_total"))
+        if served is not None:
+            facts["public_service_months"] = served
     for cue in cands:
         if cue.entity == "cue" and cue.field == "unpaid_leave" and cue.fact:
             clause = doc.clause(cue.ns)
@@ -200,7 +224,7 @@ def _durations(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> None:
 
 
 def _hours(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str, Any]) -> None:
-    hours = [c for c in cands if c.entity == "hours"]
+    hours = [c for c in cands if c.entity == "hours" and c.fact]
     week = [c for c in hours if "week" in c.flags]
     if week and 0 < week[0].value < 35:
         facts["part_time_hours_week"] = week[0].value
@@ -223,6 +247,10 @@ def _hours(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[st
             facts.setdefault("interim_hours_same_agency_18m", c.value)
         elif c.value >= 50:
             facts.setdefault("interim_hours_branch_18m", c.value)
+    if len(totals) == 1 and "interim_hours_same_agency_18m" not in facts and re.search(
+            r"(?:toujours|que|uniquement|seulement) (?:dans |avec |pour |chez )?(?:la meme|une seule|la seule|ma) agence"
+            r"|meme agence depuis", doc.text):
+        facts["interim_hours_same_agency_18m"] = totals[0].value  # "toujours dans la même agence, 1000 heures"
 
 
 def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str, Any],
@@ -235,18 +263,22 @@ def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str
         found.setdefault(c.value, c)
     targets = [c for c in cands if c.entity == "target_field" and c.emit]
     status = facts.get("status") or known.get("status")
-    employed = status in EMPLOYED_STATUSES
+    # a current job stated without a status word ("manager, cadre, 12 ans de boîte") counts as one
+    employed = status in EMPLOYED_STATUSES or status is None and (
+        "seniority_months_company" in facts or facts.get("is_cadre") is True)
     for t in targets:
         if is_ai_data(doc.text[t.ns:t.ne]):
             found.setdefault("train_ai_data", t)
-        if t.value == "devenir":
+        if t.value == "devenir" or t.value == "field" and employed:
             found.setdefault("devenir", t)
-        elif t.value == "get_qualification":
+        elif t.value == "get_qualification" and not _scheme_question(doc, t.ns):
             found.setdefault("get_qualification", t)
     for c in cands:
         if c.entity == "dispositif" and c.value == "vae":
             before = set(doc.before(c.ns, 4))
             after = doc.after(c.ne, 2)
+            if _scheme_question(doc, c.ns):
+                continue  # "est-ce que je peux faire une VAE ?": a question, not a plan
             if before & {"faire", "passer", "par", "via", "avec", "commencer", "lancer", "demarrer", "tenter",
                          "grace", "veux", "voudrais", "aimerais", "souhaite", "envisage", "pense", "une",
                          "entamer", "engager"} and not ({"quoi", "comment", "koi"} & (before | set(after))):
@@ -259,9 +291,23 @@ def _goal(doc: Doc, cands: list[Cand], facts: dict[str, Any], known: Mapping[str
                 facts["goal"] = goal
             break
     if targets:
-        first = targets[0]
+        # the job to become names the target better than a training's subject ("une formation en X pour devenir Y")
+        first = next((t for t in targets if t.value == "devenir"), targets[0])
         s, e = doc.orig_span(first.ns, first.ne)
         facts["target_field"] = doc.norm.original[s:e]
+
+
+_CAN_WORDS = frozenset({"peux", "peut", "puis", "pourrais", "pourrai", "droit", "possible", "eligible", "ai-je",
+                        "quoi", "comment", "combien", "faut", "dois", "marche", "fonctionne", "existe", "existent"})
+
+
+def _scheme_question(doc: Doc, pos: int) -> bool:
+    """Is the scheme named at `pos` asked about ("est-ce que je peux faire une VAE ?", "j'ai droit au PTP ?")?"""
+    start, end = doc.clause(pos)
+    if end >= len(doc.text) or doc.text[end] != "?":
+        return False
+    words = set(doc.clause_words(pos))
+    return bool(words & _CAN_WORDS) or "est" in words and "ce" in words or {"y", "a", "t", "il"} <= words
 
 
 def _commune(doc: Doc, cands: list[Cand], facts: dict[str, Any]) -> list[str]:
@@ -293,7 +339,7 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
     ages = [c for c in cands if c.entity == "age" and c.fact]
     if ages:
         facts["age"] = ages[-1].value
-    diplomas = [c for c in cands if c.entity == "diploma" and c.fact and c.emit]
+    diplomas = [c for c in cands if c.entity == "diploma" and c.fact and (c.emit or "no_bac" in c.flags)]
     if diplomas:
         facts["diploma_level"] = max(c.value for c in diplomas)
     rqth = _last([c for c in cands if c.entity == "rqth" and c.fact])
@@ -309,9 +355,21 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
     _goal(doc, cands, facts, known, list(hidden_goals))
     candidates = _commune(doc, cands, facts)
     for c in cands:
+        if c.entity == "status" and c.value == "csp" and c.fact:
+            facts["laid_off_economic_or_unfit"] = True
+        if c.entity == "rqth" and "pending" in c.flags and not doc.other_person(c.ns):
+            facts["rqth_pending"] = True
         if c.entity != "cue" or not c.fact:
             continue
-        if c.field == "is_cadre":
+        if c.field == "laid_off":
+            facts["laid_off_economic_or_unfit"] = "negated" not in c.flags  # "pas licencié économique"
+        elif c.field == "are":
+            facts["unemployment_benefit"] = "negated" not in c.flags
+        elif c.field == "no_benefit":
+            facts["unemployment_benefit"] = False
+        elif c.field == "rqth_pending" and "negated" not in c.flags:
+            facts["rqth_pending"] = True
+        elif c.field == "is_cadre":
             facts["is_cadre"] = bool(c.value)
         elif c.field == "sick_leave_cause":
             if c.value != "maladie" or "sick_leave_cause" not in facts:
@@ -321,28 +379,74 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
         elif c.field == "qpv" and (facts.get("goal") == "create_business"
                                    or known.get("goal") == "create_business"):
             facts["business_in_qpv_or_zfrr"] = "negated" not in c.flags
-    _issue14_facts(cands, facts)
+    if facts.get("rqth_pending") and facts.get("rqth") is False and not any(
+            c.entity == "rqth" and c.fact and c.value is False and "negated" in c.flags for c in cands):
+        del facts["rqth"]
     return facts, candidates
 
 
-def _issue14_facts(cands: list[Cand], facts: dict[str, Any]) -> None:
-    """Lay-off for economic reasons or unfitness, pending RQTH request, unemployment benefit, months registered."""
-    cues = [c for c in cands if c.entity == "cue" and c.fact]
-    for c in cues:
-        if c.field == "laid_off":
-            facts["laid_off_economic_or_unfit"] = "negated" not in c.flags
-        elif c.field == "rqth_pending" and "negated" not in c.flags:
-            facts["rqth_pending"] = True
-            if facts.get("rqth") is True:
-                del facts["rqth"]  # "RQTH en cours": asked for, not granted yet
-        elif c.field == "are":
-            facts["unemployment_benefit"] = "negated" not in c.flags
-        elif c.field == "no_benefit":
-            facts["unemployment_benefit"] = False
-        elif c.field == "registered_since" and "negated" not in c.flags:
-            after = [d for d in cands if d.entity == "duration" and 0 <= d.ns - c.ne <= 2]
-            if after:
-                facts["registered_months_last_18"] = min(int(after[0].value), 18)
-                facts.setdefault("registered_france_travail", True)
-                if after[0].role == "company" and facts.get("seniority_months_company") == after[0].value:
-                    del facts["seniority_months_company"]  # "inscrit depuis 8 mois" is not a job
+#: Which candidates back each fact (entity or cue field); see `evidence_spans`.
+_SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "status": (("status", None), ("contract", None), ("cue", "are"), ("cue", "mission_locale_follow"),
+               ("cue", "left_school"), ("france_travail", None), ("rsa", None)),
+    "contract": (("contract", None), ("status", None)),
+    "registered_france_travail": (("france_travail", None), ("cue", "are"), ("cue", "mission_locale_follow"),
+                                  ("cue", "registered"), ("status", None), ("rsa", None)),
+    "rqth": (("rqth", None),), "rsa": (("rsa", None),), "age": (("age", None),),
+    "diploma_level": (("diploma", None),), "goal": (("goal", None), ("target_field", None), ("dispositif", None)),
+    "target_field": (("target_field", None),), "commune": (("commune", None),), "code_insee": (("commune", None),),
+    "is_cadre": (("cue", "is_cadre"),), "sick_leave_cause": (("cue", "sick_leave_cause"),),
+    "employer_self_insured_unemployment": (("cue", "self_insured"),),
+    "business_in_qpv_or_zfrr": (("cue", "qpv"),), "laid_off_economic_or_unfit": (("cue", "laid_off"), ("status", None)),
+    "unemployment_benefit": (("cue", "are"), ("cue", "no_benefit")),
+    "rqth_pending": (("cue", "rqth_pending"), ("rqth", None)),
+    "part_time_hours_week": (("hours", None), ("cue", "part_time")),
+    "interim_hours_branch_18m": (("hours", None),), "interim_hours_same_agency_18m": (("hours", None),),
+    "disability": (("cue", "disability"), ("rqth", None)),
+}
+_DURATION_SOURCES = {
+    "seniority_months_company": ("company",), "seniority_months_total": ("total", "previous", "company"),
+    "cdd_months_last_12": ("company", "other"), "sick_leave_months_last_24": ("sick_leave",),
+    "unpaid_or_sabbatical_leave_last_60m": ("other", "company"), "months_worked_last_60": ("other", "total"),
+    "public_service_months": ("company", "total"), "registered_months_last_18": ("registration",),
+}
+_STATUS_OF_CONTRACT = {"cdi": "salarie_prive", "cdd": "salarie_prive", "mission_interim": "interimaire",
+                       "fonctionnaire": "agent_public", "contractuel_public": "agent_public",
+                       "micro_entreprise": "independant"}
+
+
+def evidence_spans(cands: list[Cand], facts: Mapping[str, Any],
+                   cues: Mapping[str, Any]) -> dict[str, list[tuple[int, int]]]:
+    """Normalised spans of the candidates that back each fact and cue (empty list: inferred)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for name, value in list(facts.items()) + list(cues.items()):
+        spans: list[tuple[int, int]] = []
+        if name in _DURATION_SOURCES:
+            roles = _DURATION_SOURCES[name]
+            spans = [(c.ns, c.ne) for c in cands if c.entity == "duration" and (c.role or "other") in roles
+                     and (c.value == value or name in ("seniority_months_total", "public_service_months")
+                          or abs(int(c.value) - int(value)) <= 1 or int(c.value) > int(value))][:2]
+        for entity, fieldname in _SOURCES.get(name, ()):
+            if spans and entity in ("status", "contract", "dispositif", "rsa", "france_travail") \
+                    and name not in ("status", "contract"):
+                break
+            for c in cands:
+                if c.entity != entity or (fieldname and c.field != fieldname) or not (c.fact or c.entity == "target_field"):
+                    continue
+                if name == "status" and entity == "status" and c.value != value:
+                    continue
+                if name == "status" and entity == "contract" and _STATUS_OF_CONTRACT.get(c.value) != value:
+                    continue
+                if name == "contract" and entity == "contract" and c.value != value:
+                    continue
+                if name == "contract" and entity == "status" and (value == "aucun") == (c.value in EMPLOYED_STATUSES):
+                    continue
+                if name in ("goal", "diploma_level") and entity in ("goal", "diploma") and c.value != value:
+                    continue
+                if name == "goal" and entity == "dispositif" and c.value != "vae":
+                    continue
+                spans.append((c.ns, c.ne))
+            if spans:
+                break
+        out[name] = sorted(set(spans))
+    return out

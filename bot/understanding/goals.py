@@ -44,7 +44,10 @@ _BUSINESS_OBJECTS = (
     r"entreprise|boite|societe|commerce|restaurant|resto|food ?truck|foodtruck|camion(?: [a-z]+)?"
     r"|(?:auto|micro)[ -]?entreprise|affaire|business|cabinet|salon(?: de [a-z]+)?|boutique"
     r"|magasin|bar|snack|garage|boulangerie|franchise|start ?up|startup|atelier|epicerie|friterie"
-    r"|ferme|gite|institut|pizzeria|patisserie|traiteur|sarl|sas|eurl|structure|propre activite")
+    r"|ferme|gite|institut|pizzeria|patisserie|traiteur|sarl|sas|eurl|structure|propre activite"
+    r"|chambres? d'hotes?|organisme(?: de formation)?|agence|centre|ecole|creche|micro[ -]?creche|studio"
+    r"|exploitation|elevage|marque|e-?commerce|boutique en ligne|site de vente|cafe|brasserie|bistrot|entreprise"
+    r"|cabinet|commerce|epicerie|salon|association|camion|friterie|cave|librairie|fleuriste|toilettage")
 _PHRASES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(
         r"(?:me |se |te |nous |m')?reconvertir|faire autre chose|faire un autre metier"
@@ -80,7 +83,16 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ("change_job", _re(r"(?<!cap )reconversions?(?: professionnelles?)?")),
     ("create_business", _re(r"creation d'entreprise|creation de (?:mon|ma) (?:entreprise|boite|societe|activite)"
                             r"|entreprendre|entrepreneuriat")),
-    ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?")),
+    ("create_business", _re(r"(?:a mon compte|a son compte|en liberal|en independante?|en freelance"
+                            r"|(?:ma|mon) propre (?:boite|entreprise|affaire|activite|salon|cabinet|commerce))")),
+    ("get_qualification", _re(r"(?:faire|suivre) (?:une |des |la |ma )formations?"
+                              r"|(?:veux|voudrais|aimerais|souhaite|souhaiterais|cherche|recherche|envie d')"
+                              r" (?:faire |suivre |trouver )?(?:une |des |un )(?:formations?|apprentissage|alternance)"
+                              r"|(?:faire|passer|preparer|commencer) (?:un |une |mon |ma )(?:apprentissage|alternance"
+                              r"|cap|bts|bac pro|titre pro(?:fessionnel)?|licence|master|but|deust|diplome)")),
+    ("change_job", _re(r"changer de vie|tout plaquer|nouveau depart|repartir de zero")),
+    ("find_job", _re(r"(?:veux|voudrais|aimerais|souhaite|souhaiterais|besoin d')\s+(?:un |du )(?:travail|emploi|boulot"
+                     r"|job|taf|taff)")),
     ("change_job", _re(r"demissionner pour|demissionne pour|quitter (?:mon |le )(?:travail|boulot|job|metier"
                        r"|poste|cdi|emploi|taf) pour|(?:un |une )?(?:autre|nouveau|nouvelle) (?:metier|voie"
                        r"|carriere)")),
@@ -89,7 +101,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         r"(?:la |l'|une |les )?(?:ecole|formation|cours|scolarite|etudes)")),
     ("explore", _re(
         r"sais (?:pas|plus) (?:trop |vraiment |du tout )?(?:quoi faire|vers quoi|ce que je veux|ce que je "
-        r"pourrais|quel metier|dans quoi|quoi choisir)|aucune idee de (?:ce que|quoi)|je suis perdue?"
+        r"pourrais|quel metier|dans quoi|quoi choisir)|aucune idee de (?:ce que|quoi)|je (?:suis|me sens) (?:un peu |completement |totalement |vraiment )?perdue?"
         r"|je me cherche|besoin d'y voir (?:plus )?clair|je me pose des questions")),
 ]
 _DOING_JOB_RE = _open(r"(?:fais|fait|faisais|occupe)\s+(?:deja |quasiment |presque |en fait |carrement |un peu )*"
@@ -105,7 +117,7 @@ _WANT_RE = _re(r"(?:veux|voudrais|voudrai|aimerais|aimerai|souhaite|souhaiterais
                r"|pour etre|pour travailler comme")
 _AS_RE = _open(r"(?:travailler|bosser|exercer|evoluer|bosse|travaille)\s+(?:comme|en tant que)(?![a-z])"
                r"|(?:le |un )?metier (?:de |d')|(?:dans|vers) (?:le |un )?metier(?: de | d'| )")
-_IN_FIELD_RE = _open(r"(?:travailler|bosser|exercer|percer|partir|aller|retravailler)\s+(?:dans|en|vers)\s+"
+_IN_FIELD_RE = _open(r"(?:travailler|bosser|exercer|percer|partir|aller|retravailler|me lancer|lancer)\s+(?:dans|en|vers)\s+"
                      r"(?:la |le |l'|les )?")
 _FORMATION_RE = _open(
     r"formations?(?![a-z0-9])(?:\s+(?:courtes?|longues?|gratuites?|payees?|financees?|qualifiantes?|certifiantes?"
@@ -119,7 +131,8 @@ _DIPLOMA_TRIGGER_RE = _open(
     r"|titre rncp|titre|diplome d'etat|diplome|cqp|certificat|certification|deas|deaes|master|concours)"
     r"(?![a-z0-9])"
     r"(?:\s+(?:de |d'|d |en |dans (?:la |le |l')?))?")
-_RECONV_RE = _open(r"(?:reconvertir|reconversion|reorienter|reorientation)(?: professionnelle)?\s+(?:dans|en|vers"
+_RECONV_RE = _open(r"(?:reconvertir|reconversion|reorienter|reorientation)(?: professionnelle)?\s+(?:dans|en tant que"
+                   r"|en tant qu'|en|vers"
                    r"|pour devenir|pour etre|pour faire|comme)\s+(?:la |le |l'|les |un |une )?")
 _COMME_RE = _re(r"comme|en tant que")
 _COMME_CONTEXT = frozenset({
@@ -177,6 +190,7 @@ _BAD_TARGETS = frozenset({
     "boite", "entreprise", "societe", "structure", "ordinaire", "prive", "public", "coin", "projet",
     "avenir", "vie", "situation", "droit", "droits", "truc", "trucs", "stage", "manuel",
     "manuelle", "distance", "ligne", "permis", "suite", "plus", "moins", "bureau", "terrain", "erreur",
+    "parents", "mari", "femme", "enfants", "enfant", "famille", "travailler", "bosser", "retravailler", "tant",
 })
 # Words that are no job on their own ("une aide", "un agent") but head one ("aide-soignante").
 _ALONE_BAD = frozenset({"aide", "aides", "agent", "agents", "chef", "responsable", "charge", "chargee",
@@ -292,6 +306,19 @@ def _alternatives(doc: Doc, span: tuple[int, int], blocked: bytearray) -> list[t
         end = nxt[1]
 
 
+_PLAN_WORDS = frozenset({"veux", "voudrais", "aimerais", "souhaite", "souhaiterais", "devenir", "projet", "envie",
+                         "lancer", "installer", "mettre", "envisage", "pense", "reve", "objectif", "voudrai",
+                         "aimerai", "veut", "partir"})
+
+
+def _not_the_persons(doc: Doc, pos: int) -> bool:
+    """A goal someone else has ("ma fille veut devenir…") or one already done ("j'ai fait une formation")."""
+    before = doc.before(pos, 4)
+    done = {("ai", "fait"), ("ai", "suivi"), ("deja", "fait"), ("ai", "passe"), ("j", "fait"), ("ai", "eu")}
+    return doc.other_person(pos, groups=False) or any((a, b) in done for a, b in zip(before, before[1:], strict=False)) or bool(
+        set(before) & {"lache", "quitte", "arrete", "abandonne", "rate", "loupe", "echoue"})
+
+
 def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
                anchors: tuple[int, ...] = ()) -> tuple[list[Cand], list[Cand]]:
     """(goal candidates, target_field candidates). Goal cues that are not entities have emit=False.
@@ -306,14 +333,17 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
     for value, rx in _PHRASES:
         for m in rx.finditer(text):
             cand = Cand("goal", value, m.start(), m.end(), prio=4)
-            if doc.negated(m.start(), 4) or doc.hypothetical(m.start()) and value != "change_job":
+            if doc.negated(m.start(), 4) or doc.hypothetical(m.start()) and value != "change_job" \
+                    or _not_the_persons(doc, m.start()):
                 cand.fact = False
             goals.append(cand)
     for value, rx in _CUES:
         for m in rx.finditer(text):
             cand = Cand("goal", value, m.start(), m.end(), emit=False)
-            if doc.negated(m.start(), 3):
+            if doc.negated(m.start(), 3) or _not_the_persons(doc, m.start()):
                 cand.fact = False
+            if value == "create_business" and not set(doc.before(m.start(), 10)) & _PLAN_WORDS:
+                cand.fact = False  # "je suis à mon compte": the status, not a plan
             if value == "change_job" and m.group().startswith("reconversion") and (
                     {"quoi", "ou", "comment", "parler", "infos", "info"} & set(doc.clause_words(m.start()))):
                 cand.fact = False
@@ -328,8 +358,11 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
         span = _take_target(doc, pos, blocked, job_word_first=weak)
         if span is None:
             return
-        if doc.negated(trigger_start, 2):
+        if doc.negated(trigger_start, 2) or _not_the_persons(doc, trigger_start):
             return
+        before = doc.before(trigger_start, 3)
+        if before[-1:] in (["mon"], ["son"], ["ton"]) or weak and before[-2:-1] in (["ans"], ["mois"]):
+            return  # "mon métier d'infirmière", "30 ans de métier dans la métallurgie": the past or present job
         targets.append(Cand("target_field", hint, span[0], span[1], prio=2))
         for alt in _alternatives(doc, span, blocked):
             targets.append(Cand("target_field", hint, alt[0], alt[1], prio=2))
@@ -347,7 +380,7 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
                 or not m.group().startswith(("travaille", "bosse", "exerce", "evolue")):
             add_target(m.end(), "devenir", m.start())
     for m in _IN_FIELD_RE.finditer(text):
-        add_target(m.end(), "devenir", m.start(), weak=m.group().startswith(("partir", "aller")))
+        add_target(m.end(), "field", m.start(), weak=m.group().startswith(("partir", "aller")))
     for m in _FORMATION_RE.finditer(text):
         weak = not re.search(r"(?:^|\s)(?:de|d|en|etre|devenir|dans|la|le|les) ?$|'$", m.group())
         add_target(m.end(), "get_qualification", m.start(), weak=weak)
@@ -371,8 +404,8 @@ def find_goals(doc: Doc, blocked: list[tuple[int, int]] | bytearray,
     for m in _DOING_JOB_RE.finditer(text):
         add_target(m.end(), None, m.start())
     for m in _WEAK_RE.finditer(text):
-        hint = "devenir" if m.group().startswith(("faire", "passer", "changer", "vers", "orienter", "tourner",
-                                                   "diriger", "pens", "plutot")) else None
+        hint = "devenir" if m.group().startswith("faire") else "field" if m.group().startswith((
+            "passer", "changer", "vers", "orienter", "tourner", "diriger", "pens", "plutot")) else None
         add_target(m.end(), hint, m.start(), weak=True)
     for g in goals:
         if g.value in _PHRASE_TARGET_GOALS and g.emit:

@@ -64,7 +64,7 @@ animalier animaux toilettage dressage equitation cloud devops multimedia video e
 climatisation chauffage topographie geometrie urbanisme architecture decoration bureautique logiciel
 systemes helpdesk metallurgie plasturgie chimie laboratoire biologie nucleaire ferroviaire maritime
 portuaire naval peche handicap insertion mediation justice police defense armee douane pompiers
-secours
+secours jardinage menage livraison conduite accueil hotesse
 """.split()
 
 

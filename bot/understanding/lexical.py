@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from bot.understanding.dispositifs import dispositif_re, lookup
 from bot.understanding.doc import Cand, Doc
+from bot.understanding.jobs import is_job_word
 
 __all__ = ["find_lexical"]
 
@@ -71,23 +72,32 @@ def _re(pattern: str) -> _Rx:
 
 # --------------------------------------------------------------------------------- status
 
+_PUBLIC_JOBS_RE = _re(r"atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?"
+                     r"|militaires?(?: de carriere)?|sapeurs?[ -]pompiers? professionnel(?:le)?s?")
 _STATUS = [
     ("csp", _re(r"csp|contrat de securisation professionnelle")),
     ("demandeur_emploi", _re(r"au chomage|chomeuse|chomeur|chomeurs|en recherche d'emploi"
                              r"|en recherche d emploi|privee? d'emploi")),
-    ("demandeur_emploi", _re(r"demandeu(?:r|se)s?(?: d'| d | de )?\s?emploi")),
+    ("demandeur_emploi", _re(r"demandeu(?:r|se)s?(?: d'| d | de )?\s?d?emploi")),
     ("demandeur_emploi", _re(r"licenciee?s?")),
-    ("sans_emploi", _re(r"sans (?:emploi|travail|boulot|taf|job)")),
+    ("sans_emploi", _re(r"sans (?:emploi|travail|boulot|taf|job)|(?:ni|pas de|aucun) (?:taf|travail|emploi|boulot|job)"
+                        r"(?! (?:salarie|stable|fixe|en cdi|de|d'|dans|qui))|(?:ne |n')?travaille (?:pas|plus|plus du tout)"
+                        r"|(?:ai|ait) (?:jamais|pas encore) travaille|entre deux (?:contrats|emplois|missions|boulots)"
+                        r"|(?:j'ai|je viens de) demissionne|(?:mon|ma) (?:cdd|contrat|mission)(?: d'interim)? (?:s'est|est)"
+                        r" (?:termine|terminee|fini|finie|arrete|arretee)")),
     ("interimaire", _re(r"interimaires?")),
     ("agent_public", _re(r"fonctionnaires?")),
     ("agent_public", _re(r"agente?s? (?:territoria(?:l|le|ux|les)|public|publique|hospitali(?:er|ere)"
                          r"|de la fonction publique|de l'etat|d'etat)")),
     ("agent_public_weak", _re(r"fonction publique(?: territoriale| hospitaliere| d'etat)?")),
+    ("agent_public_contractuel", _re(r"aesh|aed|assistante?s? d'education|accompagnante?s? d'eleves?"
+                                     r"(?: en situation de handicap)?")),
+    ("agent_public", _PUBLIC_JOBS_RE),
     ("independant", _re(r"(?:auto|micro)[ -]?entrepreneu(?:r|se)s?|independante?s?|freelance"
                         r"|a mon compte|artisane?|commercante?|chef d'entreprise")),
     ("independant_business", _re(r"(?:auto|micro)[ -]?entreprises?")),
     ("inactif_proche_aidant_alone", _re(r"aidante?")),
-    ("etudiant", _re(r"etudiante?s?")),
+    ("etudiant", _re(r"etudiante?s?|lyceenn?e?s?|(?<=suis )en (?:terminale|premiere|seconde)(?: pro| generale)?")),
     ("salarie_prive", _re(r"salariee?s?")),
     ("inactif_proche_aidant", _re(r"proches? aidante?s?|aidante?s? familia(?:l|le|ux)")),
     ("inactif", _re(r"(?:mere|pere|femme|homme|maman|papa) au foyer|au foyer|inactive?")),
@@ -98,6 +108,7 @@ _EMPLOYED = frozenset({"salarie_prive", "interimaire", "agent_public", "independ
 # --------------------------------------------------------------------------------- contract
 
 _CONTRACT = [
+    ("contractuel_public", _re(r"(?:cdd|cdi|contrat)s? (?:de droit public|public)")),
     ("cdi", _re(r"cdi|c\.d\.i\.?|contrat a duree indeterminee")),
     ("cdd", _re(r"cdd|c\.d\.d\.?|contrat a duree determinee")),
     ("mission_interim", _re(r"interim")),
@@ -107,8 +118,9 @@ _CONTRACT = [
 
 # --------------------------------------------------------------------------------- diploma
 
-_DIPLOMA_ZERO = _re(r"(?:pas|aucun|sans|non|jamais eu|pas eu|n'ai aucun)(?: de| d'| aucun| de vrai| un seul)?"
+_DIPLOMA_ZERO = _re(r"(?:pas|aucun|sans|non|ni|jamais eu|pas eu|n'ai aucun)(?: de| d'| aucun| de vrai| un seul)?"
                     r"\s?diplomee?s?(?! d'| de (?!niveau))|brevet(?: des colleges)?")
+_NO_BAC_RE = _re(r"(?:pas|sans|jamais eu|pas eu|n'ai pas)(?: le| de| mon)? bac(?! ?\+| plus)")
 _BAC_PLUS = _re(r"bac ?\+ ?(?P<n>\d)|bac plus (?P<m>\d)")
 _DIPLOMAS = [
     (3, _re(r"cap ?/ ?bep|cap[ -]bep|bep|certificat d'aptitude professionnelle"
@@ -124,7 +136,7 @@ _DIPLOMAS = [
 _BUT_RE = re.compile(r"(?<![A-Za-z])(?P<d>BUT|BP)(?![A-Za-z])")
 _DIPLOMA_AIM = frozenset({
     "faire", "passer", "preparer", "prepare", "obtenir", "viser", "vise", "decrocher", "reprendre",
-    "valider", "integrer", "inscrire", "entrer", "formation", "alternance", "apprentissage", "veux",
+    "valider", "integrer", "inscrire", "entrer", "formation", "alternance", "apprentissage", "veux", "passe",
     "voudrais", "aimerais", "souhaite", "envisage", "objectif", "vers", "tenter", "commencer",
     "suivre", "pour", "refaire", "reussir", "avoir", "par", "via", "type", "equivalent",
 })
@@ -137,23 +149,26 @@ _CAP_LOWER_OK = frozenset({"un", "mon", "du", "niveau", "son", "ce", "d", "ai", 
 _RQTH_RE = _re(r"rqth|r\.q\.t\.h\.?|rqht|rtqh|(?:reconnaissance (?:de la qualite )?(?:de )?)?"
                r"(?P<tw>travailleu(?:r|se)s? handicapee?s?)|reconnaissance (?:du |de mon )?handicap|mdph")
 _RSA_RE = _re(r"rsa|r\.s\.a\.?|revenu de solidarite(?: active)?")
-_FT_RE = _re(r"france ?travail|pole[ -]?emploi|anpe|francetravail")
+_FT_RE = _re(r"france ?travaill?e?s?|pole[ -]?emplois?|anpe|francetravail")
 _ARE_RE = _re(
     r"(?:je |j')?(?:touche|percois|recois|ai droit a|beneficie de)\s+(?:encore\s+|toujours\s+)?"
     r"(?:l'|le |les |mon |mes |des |du |une )?"
-    r"(?:are|chomage|allocations?(?: de)?(?: chomage| retour a l'emploi)?|indemnites?(?: de)? chomage"
+    r"(?:are|chomage|allocs?|allocations?(?: de)?(?: chomage| retour a l'emploi)?|indemnites?(?: de)? chomage"
     r"|ass|allocation de solidarite specifique)"
     r"|(?:je suis |suis )?indemnisee?(?: par| a| au)?(?: pole emploi| france travail| chomage)?")
 _ML_FOLLOW_RE = _re(r"(?:suivie?|inscrite?|accompagnee?|suivis)(?: depuis \S+(?: \S+)?)?"
-                    r" (?:a|par|avec|dans|en) (?:la |une |ma )?missions? locales?"
+                    r" (?:a|par|avec|dans|en) (?:la |une |ma )?(?:missions? locales?|ml)"
+                    r"|(?:je suis |suis |j'ai signe (?:un |le )?)en (?:cej|contrat d'engagement jeune)"
                     r"|(?:conseillere?|referente?) (?:de la |a la |de |en )?missions? locales?"
                     r"|je vais a la mission locale")
+_CAP_EMPLOI_FOLLOW_RE = _re(r"(?:suivie?|inscrite?|accompagnee?|suivis)(?: depuis \S+(?: \S+)?)?"
+                            r" (?:a|par|avec|chez) (?:le |mon )?(?:cap emploi|cap'emploi|capemploi)")
 _LEFT_SCHOOL_RE = _re(
     r"(?:arrete|quitte|lache|abandonne|sortie?|fini|termine|decroche|rate|redouble|viree?)"
     r"(?: de)?(?: l'| le | la | les | mes | mon | ma )?\s?"
     r"(?:ecole|lycee|college|cours|etudes|fac|scolarite|cursus|formation|apprentissage|terminale)"
     r"|decrochage scolaire|decrocheu(?:r|se)|je traine|je fais rien|je fais plus rien|je ne fais rien"
-    r"|ni en emploi ni en formation|pas en formation|sorti(?:e)? du systeme scolaire")
+    r"|ni en emploi ni en formation|pas en formation|sorti(?:e)? du systeme scolaire|descolarisee?")
 _CADRE_RE = _re(r"(?P<neg>non[ -]|pas |plus )?cadres?")
 _SICK_RE = _re(r"(?P<at>accidents? du travail|accidents? de travail|at/mp)"
                r"|(?P<mp>maladies? professionnelles?|maladie pro)"
@@ -162,8 +177,64 @@ _UNPAID_RE = _re(r"conges? sans solde|conges? sabbatiques?|en disponibilite|mise
 _QPV_RE = _re(r"qpv|quartiers? prioritaires?|zfrr|zrr|zone de revitalisation rurale|france ruralites"
               r"|quartier politique de la ville")
 _SELF_INSURED_RE = _re(r"auto[ -]?assurance|auto[ -]?assure")
+# Public administrations: their employees are public agents (with a CDD/CDI: public-law contract),
+# and they are their own unemployment insurers (rule DR-R5 names ministries and public bodies).
+_PUBLIC_ADMIN = (
+    r"mairie|hotel de ville|ville (?:de|d(?='))|collectivites?(?: territoriales?| locales?)?"
+    r"|conseil (?:departemental|regional|general)|metropole|communaute (?:d'agglomeration|d'agglo|de communes|urbaine)"
+    r"|ccas|cias|sdis|chu|chr|centre hospitalier(?: universitaire| regional)?|hopital(?! prive)|hopitaux"
+    r"|ap-hp|aphp|ehpad public|etablissement public|education nationale|rectorat|universite|lycee public"
+    r"|college public|ecole publique|ministere(?: de[s]? [a-z]+| de l'[a-z]+)?|prefecture|gendarmerie"
+    r"|police (?:nationale|municipale)|armee|douanes?|finances publiques|tresor public|centre des impots"
+    r"|fonction publique(?: territoriale| hospitaliere| d'etat)?")
+_PUBLIC_ADMIN_RE = _re(_PUBLIC_ADMIN)
+#: Employers in self-insurance against unemployment: public bodies, and those DR-R5 names.
+_SELF_INSURED_EMPLOYER_RE = _re(
+    _PUBLIC_ADMIN + r"|la poste|sncf|edf|ratp|banque de france|cci|cma|chambres? (?:de commerce|des metiers"
+    r"|de metiers|d'agriculture|consulaires?|regionale? (?:de commerce|d'agriculture|des metiers))"
+    r"|agente?s? (?:territoria(?:l|le|ux|les)|hospitali(?:er|ere)s?)|fonctionnaires? (?:territoria|hospitali|d'etat)"
+    r"|aesh|aed|atsem|gendarmes?|policiere?s?(?: municipa(?:l|le|ux|les)| nationa(?:l|le))?|militaires?"
+    r"|assistante?s? d'education|accompagnante?s? d'eleves?|dgfip|drfip|impots")
+_WORK_WORDS = frozenset({
+    "travaille", "bosse", "employe", "employee", "salarie", "salariee", "agent", "agente", "poste", "contrat",
+    "cdi", "cdd", "contractuel", "contractuelle", "titulaire", "fonctionnaire", "statut", "embauche", "embauchee",
+    "depuis", "ans", "facteur", "factrice", "aesh", "aed", "atsem", "infirmier", "infirmiere", "ash", "prof",
+    "professeur", "professeure", "enseignant", "enseignante", "conseiller", "conseillere", "gestionnaire",
+    "technicien", "technicienne", "auxiliaire", "adjoint", "adjointe", "secretaire", "gendarme", "policier",
+    "policiere", "controleur", "controleuse", "cheminot", "guichetier", "aide", "soignante", "soignant",
+})
+_STUDENT_WORDS = frozenset({"etudiant", "etudiante", "etudiants", "etudes", "eleve", "stage", "stagiaire", "these"})
+# Laid off (or being laid off) for economic reasons or unfitness; a CSP follows an economic layoff.
+_LAID_OFF_RE = _re(
+    r"licencie(?:e|s|es)? (?:pour )?(?:motif )?(?:eco|economique|economiques|inaptitude)"
+    r"|licenciee?s? pour (?:motif )?(?:economique|inaptitude)|licenciement (?:pour )?(?:motif )?"
+    r"(?:eco|economique|inaptitude)|licencier pour (?:motif )?(?:economique|inaptitude)"
+    r"|(?:declaree?|reconnue?|suis|ete|etre) inapte|inapte (?:a|au) (?:mon |ce |son )?(?:poste|travail|metier)"
+    r"|procedure (?:de licenciement pour )?(?:d')?inaptitude"
+    r"|plan social|plan de sauvegarde de l'emploi|\bpse\b|motif economique|rupture pour motif economique")
+_NO_BENEFIT_RE = _re(
+    r"fin de droits?|en fin de droit|plus (?:d'|de )(?:indemnites?|are|allocations?|allocs?|chomage|droits?)"
+    r"|(?:ne )?(?:touche|percois|recois) (?:pas|plus) (?:le |l'|d'|de |les |des |du )?"
+    r"(?:chomage|are|allocations?|allocs?|indemnites?)"
+    r"|(?:ne )?touche (?:plus )?rien|(?:ne )?percois (?:plus )?rien|pas (?:encore )?indemnisee?"
+    r"|non indemnisee?|sans (?:indemnites?|allocations?|droits? au chomage)|aucune (?:indemnite|allocation)"
+    r"|droits? (?:au chomage )?(?:epuises?|termines?|finis?)")
+_RQTH_PENDING_RE = _re(
+    r"(?:rqth|reconnaissance (?:de la qualite )?(?:de )?travailleu(?:r|se) handicapee?|mdph|dossier mdph)"
+    r"[^.!?]{0,40}?(?:en cours|en attente|attends|attend|deposee?|envoyee?|instruction)"
+    r"|(?:fait|depose|deposee|envoye|envoyee|rempli|monte|lance)\s+(?:ma |une |mon |la |le |un )?"
+    r"(?:demande|dossier)[^.!?]{0,30}?(?:rqth|mdph|reconnaissance|travailleu(?:r|se) handicapee?)"
+    r"|(?:demande|dossier)(?: de| d'une)? (?:rqth|reconnaissance[^.!?]{0,30}?) (?:est )?(?:en cours|en attente|deposee?)")
+# A sensory or disability cue (the conversation offers the RQTH; the RQTH itself is a fact only when stated).
+_DISABILITY_RE = _re(
+    r"sourde?s?|malentendante?s?|mal entendante?|malvoyante?s?|mal voyante?|aveugles?|non[ -]voyante?s?"
+    r"|handicap(?:ee?s?)?(?: moteur| visuel| auditif| psychique| mental| cognitif)?|en fauteuil(?: roulant)?"
+    r"|fauteuil roulant|dyslexique|dyspraxique|autiste|tsa|tdah"
+    r"|sclerose en plaques|invalidite|pension d'invalidite|appareillee?|amputee?|paraplegique|tetraplegique"
+    r"|epilepti(?:que|e)|bipolaire|schizophrene|maladie chronique|surdite|cecite")
 _NOT_REGISTERED_RE = _re(r"(?:pas|jamais|plus|non)\s+(?:encore\s+|ete\s+|du tout\s+|vraiment\s+)?"
                          r"(?:inscrite?s?|reinscrite?s?)")
+_REGISTERED_AS_RE = _re(r"inscrite?s? (?:au |a |comme |en tant que )?(?:chomage|demandeu(?:r|se)s? d'emploi)")
 _OTHER_REGISTRATION = frozenset({"mission", "ecole", "fac", "formation", "cours", "cfa", "universite",
                                  "concours", "apec", "cap", "liste", "club", "salle", "lycee", "stage"})
 _PART_TIME_RE = _re(r"mi[ -]?temps|(?P<p>\d{2}) ?%|4/5(?:e|eme)?|quatre cinquiemes?")
@@ -214,6 +285,12 @@ def _context(doc: Doc, cand: Cand, *, past: bool = True, aim: bool = True) -> Ca
     if aim and doc.aimed(cand.ns):
         cand.flags.add("aim")
         cand.fact = False
+    if doc.other_person(cand.ns):
+        cand.flags.add("other")
+        cand.fact = False
+    if doc.quoted_rule(cand.ns):
+        cand.flags.add("quoted")  # "il faut 5 ans de CDI", "faut être salarié ?"
+        cand.fact = False
     return cand
 
 
@@ -225,8 +302,15 @@ def _status(doc: Doc) -> list[Cand]:
             before = doc.before(ns, 3)
             if before[-1:] and before[-1] in {"des", "les", "aux", "ces"}:
                 continue  # "les salariés peuvent…", "des fonctionnaires": not about the person
+            if before[-1:] in (["un"], ["une"]) and doc.after(ne, 1)[:1] and doc.after(ne, 1)[0] in {
+                    "peut", "peuvent", "doit", "a", "pourrait", "qui"}:
+                continue  # "est-ce qu'un fonctionnaire peut…": a question about a group
+            contractuel = value == "agent_public_contractuel"
+            if contractuel:
+                value = "agent_public"
             if value == "sans_emploi":
-                cand = Cand("status", "sans_emploi_non_inscrit", ns, ne)
+                # only "sans emploi" is an entity (docs/nlu-guide.md); "pas de boulot", "j'ai démissionné" are cues
+                cand = Cand("status", "sans_emploi_non_inscrit", ns, ne, emit=m.group().startswith("sans"))
                 cand.flags.add("sans_emploi")
                 out.append(_context(doc, cand, aim=False))
                 continue
@@ -254,23 +338,32 @@ def _status(doc: Doc) -> list[Cand]:
                     "droit", "droits", "toucher", "touche", "avoir", "aurai", "aurais", "acces"}:
                 continue  # "droit au chômage": an allowance asked about, not a situation
             if value_ == "demandeur_emploi" and m.group().startswith("licenci"):
-                if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me"} & set(before):
+                if {"vais", "va", "risque", "menace", "peut", "pourrais", "faire", "me", "peur", "crains",
+                        "crainte", "risquer"} & set(before) or before[-1:] == ["etre"] and "viens" not in before:
                     continue  # "je vais être licencié": still employed
             if value_ == "salarie_prive" and before[-1:] and before[-1] in {
                     "emploi", "poste", "travail", "job", "cdi", "contrat", "boulot", "taf", "activite"}:
                 continue  # "un emploi salarié": an adjective
             cand = Cand("status", value_, ns, ne)
+            if value_ == "etudiant" and not m.group().startswith("etudiant") or rx is _PUBLIC_JOBS_RE \
+                    or contractuel:
+                cand.emit = False  # "en terminale", "AESH", "gendarme": cues, not annotated status entities
+            if contractuel:
+                cand.flags.add("contractuel")
             if m.group().startswith(("auto", "micro")) and "entrepreneu" in m.group():
                 cand.flags.add("micro")
-            if value_ == "independant" and doc.aimed(ns, extra=frozenset({
-                    "statut", "sous", "reconvertir", "installer", "mets", "mettre", "lancer", "passer"})):
+            if value_ == "independant" and (doc.aimed(ns, extra=frozenset({
+                    "statut", "sous", "reconvertir", "installer", "mets", "mettre", "lancer", "passer"})) or (
+                    m.group() == "a mon compte" and set(doc.before(ns, 10)) & {
+                        "veux", "voudrais", "aimerais", "souhaite", "lancer", "installer", "mettre", "devenir",
+                        "envie", "projet", "creer", "monter", "ouvrir", "pense", "envisage"})):
                 cand.flags.add("aim")
                 cand.fact = False
             _context(doc, cand, aim=value_ in _EMPLOYED or value_ == "etudiant",
-                     past=value_ not in {"demandeur_emploi", "csp"})
+                     past=value_ == "csp" or m.group().startswith("licenci"))
             if "negated" in cand.flags:
                 cand.fact = False
-            if cand.flags & {"negated", "aim"}:
+            if cand.flags & {"negated", "aim", "other"}:
                 cand.emit = False
             out.append(cand)
     return out
@@ -292,6 +385,15 @@ def _contract(doc: Doc) -> list[Cand]:
                     out.append(cand)
                     continue
             cand = _context(doc, Cand("contract", value, ns, ne))
+            before = doc.before(ns, 3)
+            wider = doc.before(ns, 6)
+            if any(pair in (("ai", "fait"), ("ai", "eu"), ("j", "fait")) for pair in zip(wider, wider[1:], strict=False)):
+                before = [*before[:-2], "ai", "fait"]  # "j'ai fait 6 mois de CDD cette année": the past
+            if before[-1:] in (["les"], ["des"], ["plusieurs"], ["autre"]) or before[-2:] in (
+                    ["ai", "fait"], ["ai", "eu"], ["j", "fait"], ["fait", "un"], ["eu", "un"]) or before[-3:-1] in (
+                    ["ai", "fait"], ["ai", "eu"]) or _ENDED_RE.match(doc.text, ne):
+                cand.flags.add("past")  # "j'ai enchaîné les CDD", "j'ai fait un CDD", "mon CDD s'est terminé"
+                cand.fact = False
             if "negated" in cand.flags:
                 cand.fact = False
                 cand.emit = False
@@ -299,11 +401,19 @@ def _contract(doc: Doc) -> list[Cand]:
     return out
 
 
+_ENDED_RE = re.compile(r"\s*(?:(?:de|d'|a)\s*\S+\s+)?(?:s'est|est|a|ont|vient de se)\s+"
+                       r"(?:termine|terminee|fini|finie|arrete|arretee|pris fin|acheve|terminer|finir|arreter)(?![a-z])")
+
+
 def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
     out: list[Cand] = []
     text = doc.text
     for m in _DIPLOMA_ZERO.finditer(text):
         out.append(Cand("diploma", 0, m.start(), m.end(), prio=6))
+    for m in _NO_BAC_RE.finditer(text):  # "sans le bac": no diploma unless another one is named
+        cand = Cand("diploma", 0, m.start(), m.end(), prio=4, emit=False)
+        cand.flags.add("no_bac")
+        out.append(cand)
     for m in _BAC_PLUS.finditer(text):
         n = int(m.group("n") or m.group("m"))
         level = 4 if n <= 1 else 5 if n == 2 else 6 if n <= 4 else 7 if n <= 7 else 8
@@ -314,8 +424,10 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             if m.group() == "cap":
                 raw = doc.norm.original_text(ns, ne)
                 prev = doc.before(ns, 1)
+                nxt = doc.after(ne, 1)
                 if raw != "CAP" and asked != "diploma_level" and (
-                        not prev or prev[-1] not in _CAP_LOWER_OK or prev[-1] == "le"):
+                        not prev or prev[-1] not in _CAP_LOWER_OK or prev[-1] == "le") and not (
+                        nxt and is_job_word(nxt[0]) and not doc.aimed(ns)):
                     continue
             out.append(Cand("diploma", level, ns, ne))
     for m in _BUT_RE.finditer(doc.norm.original):
@@ -330,7 +442,7 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             if w in _DIPLOMA_HAVE:
                 break
             if w in _DIPLOMA_AIM:
-                state = "aim"
+                state = "aim" if w != "passe" else "sitting"  # "je passe le bac en juin": not yet had
                 break
         studying = {"suis", "es", "etudiant", "etudiante", "etudiants", "annee", "fac", "inscrit", "inscrite"}
         if before[-1:] in (["en"], ["de"], ["d"]) and studying & set(before):
@@ -340,7 +452,7 @@ def _diploma(doc: Doc, asked: str | None) -> list[Cand]:
             state = "failed"
         if state != "have":
             cand.flags.add(state)
-            cand.emit = False
+            cand.emit = state == "sitting"
             cand.fact = False
         elif doc.negated(cand.ns, 4):
             cand.flags.add("negated")
@@ -368,7 +480,7 @@ def _rqth(doc: Doc) -> list[Cand]:
             cand.fact = False
             cand.flags.add("pending")
         if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.aimed(
-                m.start(), extra=frozenset({"demander", "obtenir"})) and not cand.flags:
+                m.start(), extra=frozenset({"demander", "obtenir"})) and not cand.flags or doc.other_person(m.start()):
             cand.fact = False
         out.append(cand)
     return out
@@ -378,11 +490,15 @@ def _rsa(doc: Doc) -> list[Cand]:
     out: list[Cand] = []
     for m in _RSA_RE.finditer(doc.text):
         cand = Cand("rsa", True, m.start(), m.end(), prio=6)
+        if doc.other_person(m.start()):
+            cand.fact = False
         if doc.negated(m.start()):
             cand.value = False
+        before = doc.before(m.start(), 2)
         if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.past(m.start()) \
-                or _question(doc, m.start(), m.end()):
-            cand.fact = False
+                or _question(doc, m.start(), m.end()) or before[-1:] == ["le"] and not (
+                    set(before[-2:-1]) & {"touche", "percois", "recois", "ai", "beneficie", "g"}):
+            cand.fact = False  # "on peut cumuler le RSA et une formation ?"
         out.append(cand)
     return out
 
@@ -424,7 +540,7 @@ def _france_travail(doc: Doc) -> list[Cand]:
             if doc.negated(ns, 6) or set(before) & {"radie", "radiee", "desinscrit", "desinscrite"}:
                 cand.value = False
                 cand.flags.add("negated")
-            if doc.hypothetical(ns) or doc.uncertain(ns):
+            if doc.hypothetical(ns) or doc.uncertain(ns) or doc.other_person(ns):
                 cand.fact = False
         elif service:
             cand = Cand("dispositif", "france_travail", ns, ne, prio=6)
@@ -476,7 +592,7 @@ def _cues(doc: Doc) -> list[Cand]:
             if check is not None and not check(m):
                 continue
             cand = Cand("cue", value, m.start(), m.end(), emit=False, field=fieldname)
-            if doc.hypothetical(m.start()) or doc.uncertain(m.start()):
+            if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.other_person(m.start()):
                 cand.fact = False
             if doc.negated(m.start()):
                 cand.flags.add("negated")
@@ -484,6 +600,7 @@ def _cues(doc: Doc) -> list[Cand]:
 
     add(_ARE_RE, "are", True)
     add(_ML_FOLLOW_RE, "mission_locale_follow", True)
+    add(_CAP_EMPLOI_FOLLOW_RE, "cap_emploi_follow", True)
     add(_LEFT_SCHOOL_RE, "left_school", True)
 
     def cadre_ok(m: re.Match[str]) -> bool:
@@ -491,11 +608,23 @@ def _cues(doc: Doc) -> list[Cand]:
         if m.group("neg"):
             return True
         if before[-1:] in (["le"], ["du"], ["un"], ["ce"], ["au"], ["leur"], ["son"], ["les"], ["des"],
-                           ["mon"], ["ton"], ["votre"], ["bon"], ["beau"]):
+                           ["mon"], ["ton"], ["votre"], ["bon"], ["beau"], ["la"], ["nouveau"], ["meme"]):
             return False
-        return bool(before[-1:]) and before[-1] in {"suis", "statut", "que", "comme", "etre", "passe",
-                                                     "passee", "es", "poste", "agent", "en"} \
-            or before[-2:] == ["poste", "de"]
+        after = doc.after(m.end(), 2)
+        if after[:1] and after[0] in {"de", "d"} and after[1:2] not in (["sante"], ["direction"], ["proximite"]):
+            return False  # "cadre de vie", "cadre d'emploi"
+        if before[-1:] and before[-1] in {"suis", "statut", "que", "comme", "etre", "passe", "passee", "es",
+                                          "poste", "agent", "en", "devenu", "devenue", "reste", "employe",
+                                          "employee", "salarie", "salariee", "g"} \
+                or before[-2:] == ["poste", "de"]:
+            return True
+        if before[-1:] and (is_job_word(before[-1]) or before[-1] in {"consultant", "consultante", "ingenieur",
+                                                                     "ingenieure", "chef", "cheffe", "manager"}):
+            return True  # "ingénieur cadre", "consultante cadre"
+        if not before:  # "(cadre)", "…, cadre, 52 ans", "Cadre commercial depuis…"
+            return not after or after[0] in _CADRE_KINDS or not is_job_word(after[0]) and after[0] in {
+                "depuis", "chez", "dans", "en", "a", "au", "et", "ans"} or is_job_word(after[0])
+        return after[:1] and after[0] in _CADRE_KINDS and bool({"suis", "je", "j"} & set(doc.before(m.start(), 6)))
 
     for m in _CADRE_RE.finditer(text):
         if not cadre_ok(m):
@@ -504,14 +633,58 @@ def _cues(doc: Doc) -> list[Cand]:
         cand = Cand("cue", value, m.start(), m.end(), emit=False, field="is_cadre")
         if doc.negated(m.start(), 3):
             cand.value = False
-        if doc.hypothetical(m.start()) or doc.aimed(m.start()):
+        if doc.hypothetical(m.start()) or doc.aimed(m.start()) or doc.other_person(m.start()):
             cand.fact = False
         out.append(cand)
+    for m in _LEADER_RE.finditer(text):
+        before = doc.before(m.start(), 2)
+        if before[-1:] and before[-1] in _POSSESSIVE_OR_ARTICLE:
+            continue  # "mon directeur", "le chef de service"
+        cand = Cand("cue", m.group() != "agent de maitrise", m.start(), m.end(), emit=False, field="is_cadre")
+        if doc.hypothetical(m.start()) or doc.aimed(m.start()) or doc.other_person(m.start()) or doc.past(m.start()):
+            cand.fact = False
+        out.append(cand)
+    add(_LAID_OFF_RE, "laid_off", True)
+    for cand in out:
+        if cand.field == "laid_off" and (_question(doc, cand.ns, cand.ne) or {
+                "peur", "crains", "crainte", "risque", "risquer", "menace"} & set(doc.before(cand.ns, 5))):
+            cand.fact = False  # "c'est quoi le licenciement pour inaptitude ?", "j'ai peur d'être licencié"
+    add(_NO_BENEFIT_RE, "no_benefit", False)
+    add(_RQTH_PENDING_RE, "rqth_pending", True)
+    for m in _DISABILITY_RE.finditer(text):
+        before = doc.before(m.start(), 2)
+        if before[-1:] and before[-1] in {"le", "les", "des", "aux", "du", "au", "l", "ce", "ces", "leur"} \
+                or set(doc.before(m.start(), 3)) & _OTHERS_NOUNS:
+            continue  # "les sourds", "le handicap", "des personnes handicapées": a group or a subject
+        cand = Cand("cue", True, m.start(), m.end(), emit=False, field="disability")
+        if doc.negated(m.start(), 3) or doc.other_person(m.start()) or doc.hypothetical(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _SELF_INSURED_EMPLOYER_RE.finditer(text):
+        if not _works_there(doc, m.start()):
+            continue
+        cand = Cand("cue", True, m.start(), m.end(), emit=False, field="self_insured")
+        if doc.aimed(m.start()) or doc.past(m.start()) or doc.other_person(m.start()) or doc.hypothetical(m.start()):
+            cand.fact = False
+        out.append(cand)
+        if _PUBLIC_ADMIN_RE.regex.fullmatch(m.group()) and cand.fact and not re.match(
+                r"[^.!?;]{0,40}(?:de droit prive|prive)(?![a-z])", text[m.end():]):
+            words = set(doc.clause_words(m.start()))
+            if not words & _STUDENT_WORDS:
+                pub = Cand("status", "agent_public", m.start(), m.end(), emit=False)
+                pub.flags.add("public_employer")
+                out.append(pub)
     for m in _SICK_RE.finditer(text):
         cause = "accident_du_travail" if m.group("at") else "maladie_professionnelle" if m.group("mp") \
             else "maladie"
         cand = Cand("cue", cause, m.start(), m.end(), emit=False, field="sick_leave_cause")
         if doc.hypothetical(m.start()) or doc.negated(m.start()):
+            cand.fact = False
+        out.append(cand)
+    for m in _REGISTERED_AS_RE.finditer(text):
+        cand = Cand("cue", True, m.start(), m.end(), emit=False, field="registered_yes")
+        if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.negated(m.start()) \
+                or doc.other_person(m.start()):
             cand.fact = False
         out.append(cand)
     for m in _NOT_REGISTERED_RE.finditer(text):
@@ -538,42 +711,32 @@ def _cues(doc: Doc) -> list[Cand]:
     return out
 
 
-# ------------------------------------------------- lay-off, pending RQTH, benefit, months registered (issue 14)
-
-_LAID_OFF_RE = _re(r"licenci\w*\s+(?:pour\s+)?(?:motif\s+)?(?:economique|eco|inaptitude)(?![a-z])"
-                   r"|inaptitude|declaree? inapte")
-_RQTH_PENDING_RE = _re(
-    r"(?:rqth|mdph|reconnaissance(?: de travailleur handicapee?| de handicap| handicap)?)\s+(?:est\s+)?"
-    r"(?:en cours|en attente)"
-    r"|(?:demande|dossier)\s+(?:de\s+|d'|a la\s+|pour (?:la |une )?)?(?:rqth|mdph|reconnaissance)"
-    r"[^.;!?]{0,30}?(?:en cours|deposee?|en attente|envoyee?)"
-    r"|(?:fait|depose|envoye|deposee?)\s+(?:ma |une |la |mon |un )?(?:demande|dossier)\s+"
-    r"(?:de |d'|a la |a |aupres de la |pour (?:la |une )?)?(?:rqth|mdph|reconnaissance)"
-    r"|en attente (?:de (?:la |ma )?)?(?:rqth|reponse de la mdph|decision de la mdph|la mdph)")
-_NO_BENEFIT_RE = _re(r"(?:touche|percois|recois)\s+(?:pas|plus|rien|aucune?)(?:\s+(?:le |l'|d'|de |du |des )?"
-                     r"(?:are|chomage|allocations?|indemnites?))?"
-                     r"|(?:pas|plus|non|jamais)\s+indemnisee?|sans\s+(?:indemnites?|allocations?|chomage)"
-                     r"|fin de (?:mes )?droits")
-_REGISTERED_SINCE_RE = _re(r"inscrite?s?\s+(?:a |au |chez )?(?:france ?travail|pole[ -]?emploi|chomage)?\s*depuis")
+_OTHERS_NOUNS = frozenset({"personnes", "personne", "enfants", "enfant", "public", "publics", "jeunes", "adultes",
+                           "eleves", "usagers", "residents", "patients", "gens", "beneficiaires", "salaries"})
+_CADRE_KINDS = frozenset({
+    "commercial", "commerciale", "sante", "superieur", "superieure", "dirigeant", "dirigeante", "technique",
+    "administratif", "administrative", "bancaire", "infirmier", "infirmiere", "au", "forfait", "intermediaire",
+    "financier", "financiere", "logistique", "direction", "chez", "dans", "depuis", "en", "ingenieur", "a",
+})
+_LEADER_RE = _re(r"directeur|directrice|drh|chef(?:fe)? de service|cadre de sante|agent de maitrise"
+                 r"|directeur adjoint|directrice adjointe")
+_POSSESSIVE_OR_ARTICLE = frozenset({"mon", "ma", "mes", "son", "sa", "ses", "le", "la", "les", "du", "au", "un",
+                                    "une", "des", "leur", "votre", "notre", "ton", "ta", "devenir", "comme"})
 
 
-def _issue14_cues(doc: Doc) -> list[Cand]:
-    """Cues for `laid_off_economic_or_unfit`, `rqth_pending`, `unemployment_benefit` (False) and the start of a
-    "registered since" duration (`registered_months_last_18`)."""
-    out: list[Cand] = []
-    for rx, name in ((_LAID_OFF_RE, "laid_off"), (_RQTH_PENDING_RE, "rqth_pending"), (_NO_BENEFIT_RE, "no_benefit"),
-                     (_REGISTERED_SINCE_RE, "registered_since")):
-        for m in rx.finditer(doc.text):
-            cand = Cand("cue", True, m.start(), m.end(), emit=False, field=name)
-            if doc.hypothetical(m.start()) or doc.uncertain(m.start()):
-                cand.fact = False
-            if name != "no_benefit" and doc.negated(m.start()):
-                cand.flags.add("negated")
-            out.append(cand)
-    return out
+def _works_there(doc: Doc, pos: int) -> bool:
+    """Does the sentence around an employer's name say the person works there?"""
+    start, _ = doc.clause(pos)
+    words = doc.clause_words(pos)
+    before = [w for _, _, w in doc.words[doc.word_index_at(start):doc.word_index_at(pos)]]
+    if not before:
+        return True  # "SNCF, contrôleur depuis 2012"
+    from bot.understanding.jobs import is_job_word
+
+    return bool(set(words) & _WORK_WORDS) or any(is_job_word(w) for w in before[:4])
 
 
 def find_lexical(doc: Doc, asked: str | None = None) -> list[Cand]:
     """All lexical candidates and cues of the message."""
     return (_status(doc) + _contract(doc) + _diploma(doc, asked) + _rqth(doc) + _rsa(doc)
-            + _france_travail(doc) + _dispositifs(doc) + _cues(doc) + _issue14_cues(doc))
+            + _france_travail(doc) + _dispositifs(doc) + _cues(doc))

@@ -57,12 +57,13 @@ SMS_WORDS = {
     "tjours": "toujours", "enfaite": "en fait", "enfait": "en fait",
 }
 
-#: French number words (their sequences become digits).
+#: French number words: a run of them becomes digits, read by text2num (bot/understanding/normalize.py).
 NUMBER_WORDS = {
     "zero": 0, "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
     "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
     "quatorze": 14, "quinze": 15, "seize": 16, "vingt": 20, "vingts": 20, "trente": 30,
     "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
+    "septante": 70, "huitante": 80, "octante": 80, "nonante": 90,
 }
 
 #: Units after which "un"/"une" are numbers ("un an", "une année").

@@ -2,8 +2,8 @@
 
 Every pattern of the package runs on `Norm.text`: lower case, no accents, typographic quotes and
 dashes made plain, HTML tags blanked, SMS spellings expanded ("jsuis" → "je suis"), one-letter
-typos of key words fixed ("inscite" → "inscrite") and French number words turned into digits
-("trente-deux ans" → "32 ans"). `Norm.span(s, e)` gives the matching span of the original text, so
+typos of key words fixed ("inscite" → "inscrite") and French number words turned into digits by
+text2num ("trente-deux ans" → "32 ans", "septante" → "70"). `Norm.span(s, e)` gives the matching span of the original text, so
 entities always satisfy `original[start:end] == text`.
 """
 
@@ -210,27 +210,32 @@ def _number_seq_re() -> re.Pattern[str]:
 
 
 def parse_number_words(words: list[str]) -> int | None:
-    """French number words → integer ("quatre vingt dix huit" → 98); None if not a number."""
-    total = 0
-    current = 0
-    seen = False
-    for w in words:
-        if w == "et":
-            continue
-        if w not in NUMBER_WORDS:
-            return None
-        seen = True
-        value = NUMBER_WORDS[w]
-        if value == 1000:
-            total += max(current, 1) * 1000
-            current = 0
-        elif value == 100:
-            current = max(current, 1) * 100
-        elif value == 20 and current % 100 == 4:
-            current = current - 4 + 80
-        else:
-            current += value
-    return total + current if seen else None
+    """French number words → integer ("quatre vingt dix huit" → 98, "septante" → 70); None if not one number.
+
+    Read by text2num (France, Belgian and Swiss forms).
+    """
+    from text_to_num import text2num
+
+    words = [w for w in words if w]
+    if not words or any(w not in NUMBER_WORDS and w != "et" for w in words):
+        return None
+    if words == ["zero"]:
+        return 0
+    try:
+        return int(text2num(" ".join(words), "fr"))
+    except ValueError:
+        return None
+
+
+def _read_numbers(words: list[str]) -> str | None:
+    """Digits for a run of number words: one number, or several ("deux trois" → "2 3"), else None."""
+    value = parse_number_words(words)
+    if value is not None:
+        return str(value)
+    from text_to_num import alpha2digit
+
+    out = alpha2digit(" ".join(words), "fr")
+    return out if any(ch.isdigit() for ch in out) else None
 
 
 _LONE_ONLY_BEFORE_UNIT = frozenset({"un", "une", "neuf", "cent", "mille", "onze"})
@@ -244,9 +249,9 @@ def _number_replacements(text: str) -> list[tuple[int, int, str]]:
             nxt = _WORD_RE.match(text, m.end() + 1) if m.end() + 1 < len(text) else None
             if text[m.end():m.end() + 1] != " " or nxt is None or nxt.group() not in UNIT_WORDS:
                 continue
-        value = parse_number_words(words)
-        if value is not None:
-            reps.append((m.start(), m.end(), str(value)))
+        digits = _read_numbers(words)
+        if digits is not None:
+            reps.append((m.start(), m.end(), digits))
     return reps
 
 

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 from bot.understanding.doc import Cand, Doc
+from bot.understanding.jobs import is_job_word
 
 __all__ = ["find_numeric", "months_since"]
 
@@ -58,17 +59,44 @@ _COMPANY_WORDS = frozenset({
     "cdi", "cdd", "titulaire", "fonctionnaire", "contractuel", "contractuelle", "chez", "employeur",
     "boite", "entreprise", "societe", "poste", "structure", "mairie", "maison", "anciennete",
     "embauche", "embauchee", "titularise", "titularisee", "agent", "agente", "ehpad", "clinique",
-    "hopital", "usine", "magasin", "collectivite", "administration",
+    "hopital", "usine", "magasin", "collectivite", "administration", "aesh", "aed", "atsem", "gendarme",
+    "policier", "policiere", "militaire", "salon", "epicerie", "boutique", "restaurant", "commerce", "garage",
+    "cabinet", "exploitation", "atelier", "association", "chu", "rectorat", "prefecture", "ministere", "ccas",
+    "college", "lycee", "ecole", "creche", "banque", "pme", "tpe", "grossiste", "sncf", "edf",
 })
+# Words naming the person's current job in the sentence: a "depuis N ans" after them is the seniority there.
+_JOB_ANCHORS = _COMPANY_WORDS | frozenset({
+    "salarie", "salariee", "employe", "employee", "independant", "independante", "entrepreneur", "entrepreneuse",
+    "artisan", "artisane", "commercant", "commercante", "freelance", "compte", "cadre", "manager", "responsable",
+    "directeur", "directrice", "technicien", "technicienne", "ouvrier", "ouvriere",
+})
+_NOT_JOB_DURATION = frozenset({
+    "rqth", "handicap", "handicape", "handicapee", "habite", "vis", "reside", "malvoyant", "malvoyante", "sourd",
+    "sourde", "malade", "marie", "mariee", "separe", "separee", "divorce", "divorcee", "diplome", "diplomee",
+    "permis", "inscrit", "inscrite", "aidante", "aidant", "foyer", "chomage", "arret", "conge", "disponibilite",
+    "retraite", "france", "pole", "naissance", "maladie", "licencie", "licenciee", "chomeur", "chomeuse",
+    "demandeur", "demandeuse", "csp", "rsa", "sans",
+})
+_SENTENCE_END_RE = re.compile(r"[.!?;\n]")
+_WINDOW_60_RE = re.compile(r"(?<![a-z0-9])(?:60|soixante) derniers(?: mois)?|(?:5|cinq) (?:dernieres|derniers) "
+                           r"(?:annees|ans)(?![a-z0-9])")
+_WINDOW_12_RE = re.compile(r"(?<![a-z0-9])(?:12|douze) derniers(?: mois)?|sur (?:l'|une )annee|cette annee"
+                           r"|sur (?:un|1) an(?![a-z0-9])")
+_HOURS_WINDOW_RE = re.compile(r"\d\s*(?:h|heures|hrs)\s+(?:sur|en|dans)\s+(?:les\s+|des\s+)?$")
+_WORK_VERBS = frozenset({"travaille", "bosse", "cotise", "boss", "taff", "bosser", "travailler"})
+_BORN_RE = re.compile(r"(?<![a-z0-9])nee?s?\s+(?:en\s+|le\s+(?:1er|\d{1,2})\s+(?P<month>[a-z]+)\s+|en\s+(?P<month2>[a-z]+)\s+)?"
+                      r"(?P<year>(?:19|20)\d\d)(?![a-z0-9])")
+_EN_AI_RE = re.compile(r"(?<![a-z0-9])(?:j'en ai|j en ai|jen ai)\s+(?P<n>\d{2})(?!\s*(?:mois|heures|h|%|[0-9]))")
 _INDEPENDENT_WORDS = frozenset({"entrepreneur", "entrepreneuse", "independant", "independante",
                                 "compte", "freelance", "micro", "auto", "artisan", "commercant"})
 _TOTAL_WORDS = frozenset({"tout", "total", "experience", "carriere", "metier", "activite",
                           "travaille", "bosse", "cotise", "salarie", "salariee", "interimaire",
                           "interimaires", "interim", "vie"})
 _REGISTRATION_WORDS = frozenset({"inscrit", "inscrite", "inscrits", "inscrites", "chomage", "chomeur",
-                                 "chomeuse", "demandeur", "demandeuse", "rsa", "licencie",
-                                 "licenciee", "are", "indemnise", "indemnisee"})
-_SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee"})
+                                 "chomeuse", "demandeur", "demandeuse", "are", "indemnise", "indemnisee",
+                                 "pole", "anpe", "francetravail"})
+_SICK_WORDS = frozenset({"arret", "maladie", "accident", "malade", "hospitalise", "hospitalisee", "arrete",
+                         "arretee"})
 _PREVIOUS_WORDS = frozenset({"avant", "auparavant", "precedemment", "anciennement", "ancien",
                              "ancienne", "etais", "avais", "epoque"})
 
@@ -102,6 +130,10 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
     after = doc.after(ne, 5)
     near_before = before[-3:]
     clause = set(doc.clause_words(ns, commas=True))
+    start = 0
+    for m in _SENTENCE_END_RE.finditer(doc.text, 0, ns):
+        start = m.end()
+    sentence = [w for _, _, w in doc.words[doc.word_index_at(start):doc.word_index_at(ns)]]
     if near_before[-2:] == ["y", "a"] or near_before[-1:] == ["dans"]:
         return "other"
     if after[:1] and after[0] in {"derniers", "dernieres", "prochains"}:
@@ -110,25 +142,43 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "sick_leave"
     if _PREVIOUS_WORDS & set(before):
         return "previous"
-    if _REGISTRATION_WORDS & set(before[-6:]):
+    if _REGISTRATION_WORDS & set(before[-6:]) or any(
+            a == "france" and b == "travail" for a, b in zip(before[-6:], before[-5:], strict=False)):
         return "registration"
-    if {"tout", "total"} & set(after[:3]):
-        return "total"
+    if before[-2:] in (["ai", "travaille"], ["ai", "bosse"], ["j", "travaille"]):
+        return "total"  # "j'ai travaillé 15 ans chez Renault": a career, maybe with past employers
+    if {"tout", "total"} & set(after[:4]) or after[:1] == ["dans"] and _TOTAL_WORDS & set(after[1:3]):
+        return "total"  # "12 ans d'ancienneté en tout", "10 ans dans le métier"
+    if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and after[:1] == ["que"] and set(after[1:4]) & {
+            "travaille", "bosse", "cotise"}:
+        return "total"  # "ça fait 25 ans que je travaille"
     after2 = after[:3]
     if "interimaire" in before or "interimaires" in before:
         return "total"
     if after2[:1] == ["d"] and after2[1:2] in (["interim"], ["experience"], ["activite"]):
         return "total"
-    if (_COMPANY_WORDS & set(before)) or (after2[:1] in (["de"], ["d"], ["en"], ["dans"], ["chez"])
-                                          and _COMPANY_WORDS & set(after[:4])):
+    if (_COMPANY_WORDS & set(before)) or (after2[:1] in (["de"], ["d"], ["en"], ["dans"], ["chez"], ["a"], ["au"])
+                                          and _COMPANY_WORDS & set(after[:5])):
         return "company"
     if _INDEPENDENT_WORDS & set(before[-6:]):
         return "company"
     if near_before[-2:] in (["ca", "fait"], ["cela", "fait"]) and (_COMPANY_WORDS & set(doc.after(ne, 8))):
         return "company"
+    if after[:1] == ["dans"] and not _COMPANY_WORDS & set(after[:4]) and any(
+            is_job_word(w) for w in after[1:4] if w not in _ARTICLES and w not in {"l", "d"}):
+        return "total"  # "serveur depuis 15 ans dans la restauration": a career in a sector
+    if not before and {"cdi", "cdd", "titulaire", "contractuel", "contractuelle", "fonctionnaire"} & set(after[:5]):
+        return "company"  # "depuis 2021 je suis en CDI"
+    works_at = any(w in _WORK_VERBS and k + 1 < len(before) and before[k + 1] in {"a", "au", "chez", "pour", "dans"}
+                   for k, w in enumerate(before))
+    if works_at and before[-1:] == ["depuis"]:
+        return "company"  # "je travaille à la SNCF depuis 2012"
     if ({"tout", "total"} & set(after[:3])) or (_TOTAL_WORDS & set(after[:2])) \
             or (_TOTAL_WORDS & set(before[-3:])) or ("interim" in clause and "depuis" in before[-1:]):
         return "total"
+    if (before[-1:] == ["depuis"] or near_before[-2:] in (["ca", "fait"], ["cela", "fait"])) \
+            and _JOB_ANCHORS & set(sentence) and not _NOT_JOB_DURATION & set(sentence):
+        return "company"  # "Fonctionnaire territoriale (catégorie C) depuis 17 ans"
     return "other"
 
 
@@ -201,6 +251,23 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b in taken)
 
+    for m in _BORN_RE.finditer(text):
+        year = int(m.group("year"))
+        month_name = m.group("month") or m.group("month2")
+        age = today.year - year
+        if month_name in _MONTHS and _MONTHS[month_name] > today.month:
+            age -= 1
+        cand = Cand("age", age, m.start(), m.end())
+        if doc.other_person(m.start()) or doc.hypothetical(m.start()):
+            cand.fact = False
+        out.append(cand)
+        taken.append((m.start(), m.end()))
+
+    for m in _EN_AI_RE.finditer(text):
+        if 14 <= int(m.group("n")) <= 99 and free(m.start(), m.end()):
+            out.append(Cand("age", int(m.group("n")), m.start(), m.end()))
+            taken.append((m.start(), m.end()))
+
     for m in _SINCE_RE.finditer(text):
         month, year = m.group("month"), m.group("year")
         if not month and not year:
@@ -226,6 +293,12 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
 
     for m in _DURATION_RE.finditer(text):
         if not free(m.start(), m.end()):
+            continue
+        if _HOURS_WINDOW_RE.search(text, max(0, m.start() - 25), m.start()):
+            # "1500 heures sur 18 mois": the window of a count of hours, named but no seniority
+            out.append(Cand("duration", round(_months(m.group("n"), m.group("u"))), m.start(), m.end(), role="other",
+                            fact=False, flags={"window"}))
+            taken.append((m.start(), m.end()))
             continue
         n, unit = m.group("n"), m.group("u")
         value = _months(n, unit)
@@ -255,6 +328,9 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         n = int(re.sub(r"[ .]", "", m.group("n")))
         week = _WEEK_RE.match(text, m.end())
         before = doc.before(m.start(), 2)
+        if not week and before[-1:] in (["a"], ["en"]) and 8 <= n <= 35 and set(doc.clause_words(m.start())) & {
+                "cdi", "cdd", "contrat", "partiel", "travaille", "bosse", "salarie", "salariee", "poste"}:
+            week = True  # "en CDI à 30h"
         if not week and n <= 24 and before[-1:] and before[-1] in {"a", "vers", "des", "jusqu", "avant",
                                                                     "apres", "entre", "de"}:
             continue  # a time of day ("à 14h")
@@ -263,6 +339,31 @@ def find_numeric(doc: Doc, today: date) -> list[Cand]:
         out.append(cand)
         taken.append((m.start(), m.end()))
 
+    for c in out:
+        if c.entity in ("duration", "age", "hours") and (doc.quoted_rule(c.ns) or doc.other_person(c.ns)):
+            c.fact = False
+            c.flags.add("quoted")
+        if c.entity != "duration" or not c.fact:
+            continue
+        if c.value < 1 or re.match(r"\d+\s*(?:semaine|jour)", text[c.ns:c.ne]):
+            c.flags.add("short")
+        after = text[c.ne:c.ne + 40]
+        if re.match(r"\s*(?:derniers|dernieres|prochains)", after):
+            continue  # the window itself ("les 5 dernières années")
+        clause = doc.clause_text(c.ns, commas=True)
+        s0 = 0
+        for m in _SENTENCE_END_RE.finditer(text, 0, c.ns):
+            s0 = m.end()
+        m_end = _SENTENCE_END_RE.search(text, c.ne)
+        sentence = text[s0:m_end.start() if m_end else len(text)]
+        words = set(re.findall(r"[a-z]+", sentence))
+        near = doc.before(c.ns, 3)
+        if _WINDOW_60_RE.search(clause) and set(re.findall(r"[a-z]+", clause)) & _WORK_VERBS:
+            c.flags.add("worked_60")
+        elif "cdd" in words and _WINDOW_12_RE.search(sentence) and (
+                "cdd" in near or near[-2:] == ["autre", "de"] or _WINDOW_12_RE.search(after[:30])
+                or re.match(r"\s*(?:en tout|au total)", after)):
+            c.flags.add("cdd_window")  # "10 mois de CDD sur les 12 derniers", "un CDD de 4 mois puis un autre de 5"
     hours = [c for c in out if c.entity == "hours" and "total" in c.flags]
     if hours:
         for m in _BARE_HOURS_RE.finditer(text):
