@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import evaluate_profile, latest_entities, profile_from, send
 from bot.conversation.dialogue import Reply, messages
+from bot.trainings.service import de
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
     with get_services().session_factory() as session:
         extra = get_services().support_services(session, place)[:3]
     if not rows and not extra:
-        return Reply(m["none"].format(commune=place["nom"], fallback=messages()["human"]["generic"]))
-    lines = [m["intro"].format(commune=place["nom"])]
+        return Reply(m["none"].format(de_commune=de(place["nom"]), fallback=messages()["human"]["generic"]))
+    lines = [m["intro"].format(de_commune=de(place["nom"]))]
     for r in rows[:limit]:
         where = r["address"]["street"] or r["address"]["commune"] or "votre secteur"
         if r["address"]["street"] and r["address"]["commune"]:

@@ -23,7 +23,8 @@ class ActionGreet(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = messages()["greet"]
-        send(dispatcher, Reply(spec["text"], tuple(Button(b["title"], b["payload"]) for b in spec["buttons"])))
+        messaging = tracker.get_latest_input_channel() in ("telegram", "facebook", "twilio")
+        send(dispatcher, Reply(spec["text_messaging" if messaging else "text"], tuple(Button(b["title"], b["payload"]) for b in spec["buttons"])))
         return []
 
 

@@ -92,7 +92,10 @@ class ValidateProfileForm(FormValidationAction):
         tracker.add_slots(events)
         if facts:
             result = evaluate_profile(profile_from(tracker), tracker)
+            place_doubt = _place_message(facts)
             for warning in result.get("warnings", []):
+                if warning == place_doubt:
+                    continue  # the commune question asks it next, once, with numbered choices
                 send(dispatcher, Reply(messages()["warning_prefix"].format(warning=warning)))
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot is not None:
@@ -111,6 +114,15 @@ class ValidateProfileForm(FormValidationAction):
         # Unlike the default, a filled slot can be asked again: a place that could not be resolved.
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         return SlotSet("requested_slot", required[0] if required else None)
+
+
+def _place_message(facts: dict) -> str | None:
+    """The message of a commune that could not be resolved (it is asked again, not a warning)."""
+    if not facts.get("commune") or facts.get("code_insee"):
+        return None
+    from bot.geo import resolve
+
+    return resolve(str(facts["commune"])).message_fr
 
 
 class AskForField(Action, ABC):

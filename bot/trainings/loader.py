@@ -32,12 +32,26 @@ _REQUIRED_BODY = ("id", "name", "departement", "source", "checked_on")
 _REQUIRED_TRAINING = ("id", "body", "title", "source", "checked_on")
 
 
+#: What a source is (docs/data.md): the body itself or a public authority, an official directory,
+#: another organisation, or a press article (shown as « article de presse »).
+SOURCE_KINDS = ("official", "directory", "third_party", "press")
+PRESS_PREFIX = "Article de presse — "
+
+
 def _check_source(record: dict[str, Any], where: str) -> None:
     src = record.get("source")
     if not isinstance(src, dict) or not src.get("title") or not str(src.get("url", "")).startswith("http"):
         raise DataError(f"{where}: source {{title, url}} is required")
+    if src.get("kind") not in SOURCE_KINDS:
+        raise DataError(f"{where}: source kind must be one of {', '.join(SOURCE_KINDS)}")
     if not isinstance(record.get("checked_on"), date):
         raise DataError(f"{where}: checked_on must be a date")
+
+
+def _source_title(record: dict[str, Any]) -> str:
+    """The stored source title; a press article says so (the answer shows « article de presse »)."""
+    title = record["source"]["title"]
+    return PRESS_PREFIX + title if record["source"]["kind"] == "press" else title
 
 
 def read_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, Any]:
@@ -102,7 +116,7 @@ def build_rows(doc: dict[str, Any], index: CommuneIndex | None) -> tuple[list[di
             "qualiopi_vae": None, "qualiopi_apprenticeship": None,
             "nsf": [{"code": str(c), "label": ""} for c in body.get("nsf") or ()],
             "multidisciplinary": bool(body.get("multidisciplinary")), "website": body.get("website"),
-            "note": body.get("note"), "source_title": body["source"]["title"], "source_url": body["source"]["url"],
+            "note": body.get("note"), "source_title": _source_title(body), "source_url": body["source"]["url"],
             "licence": body.get("licence"), "checked_on": body["checked_on"], "fetched_at": now,
         }
         by_id[body["id"]] = row
@@ -137,7 +151,7 @@ def build_rows(doc: dict[str, Any], index: CommuneIndex | None) -> tuple[list[di
             "romes": [str(c) for c in item.get("rome") or ()], "nsf": [str(c) for c in item.get("nsf") or ()],
             "formacodes": [str(c) for c in item.get("formacode") or ()],
             "url": item.get("url"), "note": item.get("note"),
-            "source_title": item["source"]["title"], "source_url": item["source"]["url"],
+            "source_title": _source_title(item), "source_url": item["source"]["url"],
             "licence": item.get("licence"), "checked_on": item["checked_on"], "fetched_at": now,
         })
     return body_rows, training_rows

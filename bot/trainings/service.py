@@ -25,6 +25,7 @@ from bot.clients.http import NO_RETRY, SourceError
 from bot.clients.lba import LbaClient
 from bot.clients.mcf import McfClient, build_where
 from bot.trainings.fields import Field, resolve_field
+from bot.trainings.loader import PRESS_PREFIX
 from bot.trainings.places import DEPARTEMENT_NAMES, CommuneIndex, haversine_km
 from bot.trainings.search import BodyHit, Filters, TrainingHit, search_bodies, search_trainings
 
@@ -51,6 +52,7 @@ class TrainingItem:
     url_is_source: bool = False  # the link is where the fact was read, not the body's own page
     phone: str | None = None
     sessions: str | None = None  # "session du 1er septembre 2026 au 30 juin 2028"
+    source_label: str = "source"  # "article de presse" when that source is a press article
 
 
 @dataclass(frozen=True)
@@ -275,23 +277,27 @@ def _line(n: int, item: TrainingItem, *, mixed: bool = False) -> str:
         parts.append(item.sessions)
     if item.phone:
         parts.append(f"tél. {item.phone}")
-    line = f"{n}. " + " — ".join(parts)
+    line = "- " + " — ".join(parts)  # bullets: numbers would read as choices on text channels
     if not item.url:
         return line
-    return f"{line} (source : {item.url})" if item.url_is_source else f"{line} : {item.url}"
+    return f"{line} ({item.source_label} : {item.url})" if item.url_is_source else f"{line} : {item.url}"
 
 
 def _from_training(hit: TrainingHit) -> TrainingItem:
     approximate = hit.coord_source == "departement"
     return TrainingItem("formation", hit.title, hit.body_name, hit.commune, hit.departement,
                         None if approximate else hit.distance_km, approximate, hit.cpf_eligible,
-                        hit.url or hit.source_url, hit.source, hit.url is None)
+                        hit.url or hit.source_url, hit.source, hit.url is None, _source_kind_label(hit.source_title))
 
 
 def _from_body(hit: BodyHit) -> TrainingItem:
     url, is_source = (hit.website, False) if hit.website else (hit.source_url, True)
     return TrainingItem("organisme", hit.name, None, hit.commune, hit.departement, hit.distance_km,
-                        hit.distance_km is None, None, url, hit.source, is_source)
+                        hit.distance_km is None, None, url, hit.source, is_source, _source_kind_label(hit.source_title))
+
+
+def _source_kind_label(source_title: str | None) -> str:
+    return "article de presse" if (source_title or "").startswith(PRESS_PREFIX) else "source"
 
 
 def _rounded(item: TrainingItem) -> TrainingItem:

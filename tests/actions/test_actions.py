@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actions.help import ActionNearbyHelp, ActionSearchTrainings
 from actions.misc import ActionEraseInfo, ActionRephrase, ActionRestart
 from actions.profile_form import ASK_ACTIONS, ValidateProfileForm
@@ -181,3 +183,28 @@ def test_greeting_says_who_what_is_kept_and_how_to_erase(services, dispatcher):
     message = dispatcher.messages[-1]
     assert "Cap Reconversion" in message["text"] and "EFFACER" in message["text"]
     assert '/inform{"status": "salarie_prive"}' in [b["payload"] for b in message["buttons"]]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "facebook", "twilio"])
+def test_greeting_on_messaging_apps_names_only_what_exists_there(channel, services, dispatcher):
+    from actions.misc import ActionGreet
+    from channels.text_channel import is_gsm7, sms_text
+
+    tracker = make_tracker("bonjour", "greet")
+    tracker.events = [{"event": "user", "text": "bonjour", "input_channel": channel}]
+    ActionGreet().run(dispatcher, tracker, {})
+    text = dispatcher.messages[-1]["text"]
+    assert "écrivez EFFACER" in text and "bouton" not in text and "Effacer ma conversation" not in text
+    assert is_gsm7(sms_text(text))  # one encoding for the whole greeting on SMS: GSM-7
+
+
+def test_nearby_help_elides_de_before_a_vowel(services, dispatcher):
+    arras = {**P01, "commune": "Arras", "code_insee": "62041"}
+    ActionNearbyHelp().run(dispatcher, make_tracker("qui peut m'aider ?", "ask_nearby", arras), {})
+    assert texts(dispatcher).startswith("Près d'Arras")
+
+
+def test_an_ambiguous_commune_is_one_question_not_an_incoherence(services, dispatcher):
+    tracker = make_tracker("j'habite à Villeneuve", "inform", entities=[{"entity": "commune", "value": "Villeneuve"}])
+    run_form(tracker, dispatcher)
+    assert "incohérence" not in texts(dispatcher)

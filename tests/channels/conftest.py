@@ -62,6 +62,17 @@ TWILIO_SID = "AC" + "0" * 31 + "1"
 TWILIO_TOKEN = "twilio-auth-token-for-tests"
 TWILIO_NUMBER = "+15005550006"
 TWILIO_WHATSAPP = "whatsapp:+14155238886"
+MESSAGING_ID_KEY = "messaging-id-key-for-tests"
+
+
+def conversation_id_of(sender: str) -> str:
+    """Rasa's conversation id for a platform sender, computed independently of channels/: the
+    channel as prefix; phone numbers as HMAC-SHA256 (hex, 40 characters) with the test key."""
+    sender = str(sender)
+    if sender.startswith("whatsapp:") or sender.startswith("+"):
+        channel = "whatsapp" if sender.startswith("whatsapp:") else "sms"
+        return f"{channel}:" + hmac.new(MESSAGING_ID_KEY.encode(), sender.encode(), hashlib.sha256).hexdigest()[:40]
+    return ("facebook:" if len(sender) > 12 else "telegram:") + sender  # PSIDs are longer than chat ids
 
 
 def rasa_env(**extra: str) -> dict[str, str]:
@@ -230,7 +241,7 @@ class ChannelsServer:
             FACEBOOK_VERIFY=FACEBOOK_VERIFY, FACEBOOK_SECRET=FACEBOOK_SECRET,
             FACEBOOK_PAGE_ACCESS_TOKEN=FACEBOOK_PAGE_TOKEN, FACEBOOK_GRAPH_URL=f"{fakes['facebook'].url}/v19.0",
             TWILIO_ACCOUNT_SID=TWILIO_SID, TWILIO_AUTH_TOKEN=TWILIO_TOKEN, TWILIO_NUMBER=TWILIO_NUMBER,
-            TWILIO_WHATSAPP_NUMBER=TWILIO_WHATSAPP, TWILIO_VALIDATE_SIGNATURE="true",
+            TWILIO_WHATSAPP_NUMBER=TWILIO_WHATSAPP, CAP_MESSAGING_ID_KEY=MESSAGING_ID_KEY,
             TWILIO_WEBHOOK_URL=self.twilio_webhook_url, TWILIO_API_BASE=fakes["twilio"].url,
         )
 
@@ -258,8 +269,8 @@ class ChannelsServer:
     def stop(self) -> None:
         _stop(self.process)
 
-    def log_tail(self) -> str:
-        return _tail(self.log)
+    def log_tail(self, size: int = 4000) -> str:
+        return _tail(self.log, size)
 
     # ------------------------------------------------------------------ webhooks
 
@@ -342,24 +353,32 @@ class ChannelsServer:
 
     # ------------------------------------------------------------------ state
 
-    def tracker(self, sender_id: str) -> dict[str, Any]:
-        res = requests.get(f"{self.url}/conversations/{sender_id}/tracker", timeout=30)
+    def tracker(self, sender: str) -> dict[str, Any]:
+        """The tracker of a platform sender's conversation (read through the HTTP API)."""
+        res = requests.get(f"{self.url}/conversations/{conversation_id_of(sender)}/tracker", timeout=30)
         res.raise_for_status()
         return res.json()
 
     def events(self, sender_id: str, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.tracker(sender_id)["events"] if e.get("event") == kind]
 
-    def stored_event_count(self, sender_id: str) -> int:
+    def stored_event_count(self, sender: str) -> int:
         """Rows of that conversation in the SQL tracker store (read directly, API untouched)."""
         with sqlite3.connect(self.tracker_db) as db:
-            return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)).fetchone()[0]
+            return db.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                              (conversation_id_of(sender),)).fetchone()[0]
+
+    def stored_text(self) -> str:
+        """Every sender id and event of the SQL tracker store, as stored."""
+        with sqlite3.connect(self.tracker_db) as db:
+            return "\n".join(f"{row[0]} {row[1]}" for row in db.execute("SELECT sender_id, data FROM events"))
 
     def inject_bot_message(self, channel: str, sender_id: str, text: str,
                            buttons: list[dict[str, Any]] | None = None) -> None:
         """Send a bot message to ``channel`` through the HTTP API (same output channel code)."""
         # Start the conversation first: the SQL store reads the latest session by timestamp, and
         # an event built before its session_started would fall outside it.
+        sender_id = conversation_id_of(sender_id)
         requests.post(f"{self.url}/conversations/{sender_id}/tracker/events",
                       json=[{"event": "action", "name": "action_listen"}], timeout=60).raise_for_status()
         event = {"event": "bot", "text": text, "timestamp": time.time(), "data": {"buttons": buttons or []}}
