@@ -50,9 +50,9 @@ class TrainingItem:
     url: str | None
     source: str
     url_is_source: bool = False  # the link is where the fact was read, not the body's own page
+    source_label: str = "source"  # "article de presse" when that source is a press article
     phone: str | None = None
     sessions: str | None = None  # "session du 1er septembre 2026 au 30 juin 2028"
-    source_label: str = "source"  # "article de presse" when that source is a press article
 
 
 @dataclass(frozen=True)
