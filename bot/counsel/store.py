@@ -25,6 +25,7 @@ ROLES = ("counsellor", "admin")
 SESSION_HOURS = 8
 #: Login attempts allowed per key (e-mail, client address) in the window, then refused until it slides.
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_CLIENT = 20  # a whole office may share one address
 LOGIN_WINDOW = timedelta(minutes=15)
 SHARE_DAYS = 7
 DEFAULT_RETENTION_DAYS = 90
@@ -132,7 +133,8 @@ def authenticate(db: Session, email: str, password: str, client: str = "") -> Co
 
     now = utcnow()
     keys = [_sha("email:" + email.strip().lower())] + ([_sha("client:" + client)] if client else [])
-    if any(_failures(db, k, now) >= LOGIN_MAX_FAILURES for k in keys):
+    limits = (LOGIN_MAX_FAILURES, LOGIN_MAX_FAILURES_PER_CLIENT)
+    if any(_failures(db, k, now) >= limit for k, limit in zip(keys, limits, strict=False)):
         raise TooManyAttempts("too many login attempts")
     user = db.execute(select(Counsellor).where(Counsellor.email == email.strip().lower())).scalar_one_or_none()
     ok = False

@@ -47,3 +47,12 @@ def engine(tmp_path):
     eng = workspace_engine(f"sqlite:///{tmp_path / 'ws.db'}")
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory):
+    """The real workspace server for the session (three accounts, see tests/counsel/workspace.py)."""
+    from tests.counsel.workspace import running_workspace
+
+    with running_workspace(tmp_path_factory.mktemp("workspace")) as ws:
+        yield ws
