@@ -77,6 +77,16 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         command.upgrade(alembic_config(conn), revision)
 
 
+_MIGRATED: set[int] = set()
+
+
+def ensure_migrated(engine: Engine) -> None:
+    """`migrate(engine)` once per engine and process (for long-running callers such as actions)."""
+    if id(engine) not in _MIGRATED:
+        migrate(engine)
+        _MIGRATED.add(id(engine))
+
+
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
