@@ -138,3 +138,20 @@ def test_brute_force_is_slowed(workspace) -> None:
         assert resp.status_code == 401
     _, resp = login(workspace, "bruno@cep.fr")  # the right password, too late
     assert resp.status_code == 429 and "Trop de tentatives" in resp.text
+
+
+def test_timeline_abolished_scheme_filter_and_search(workspace) -> None:
+    s, _ = login(workspace, "anne@cep.fr")
+    cid = new_case(workspace, s, "Je suis en CDI depuis 6 mois à Lille, 3 ans d'expérience en tout, 30 ans, "
+                                 "je veux devenir plombier")
+    ptp = html.unescape(s.get(f"{workspace.url}/dossiers/{cid}/dispositifs/ptp", timeout=60).text)
+    assert "Pas éligible" in ptp
+    assert re.search(r"Possible dans 6 mois : (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
+                     r"|novembre|décembre) 20\d\d", ptp)
+    assert ptp.count('<li class="reached">') == 1
+    pro_a = html.unescape(s.get(f"{workspace.url}/dossiers/{cid}/dispositifs/pro_a", timeout=60).text)
+    assert "Ce dispositif a été supprimé" in pro_a and "remplacé par" in pro_a
+    only_funding = html.unescape(s.get(f"{workspace.url}/dossiers/{cid}?groupe=how_to_fund", timeout=60).text)
+    assert "Compte personnel de formation" in only_funding and "Mission locale (16-25 ans)" not in only_funding
+    search = html.unescape(s.get(f"{workspace.url}/dossiers/{cid}?q=vae", timeout=60).text)
+    assert "Validation des acquis" in search and "Compte personnel de formation" not in search
