@@ -174,12 +174,12 @@ def render_html(synthesis: dict[str, Any]) -> str:
     return _env().get_template("synthesis.html").render(s=synthesis)
 
 
-def render_pdf(synthesis: dict[str, Any]) -> bytes:
-    """The synthesis as a tagged A4 PDF (selectable text)."""
+def render_pdf(synthesis: dict[str, Any], *, uncompressed: bool = False) -> bytes:
+    """The synthesis as a tagged A4 PDF (PDF/UA-1: structure tree, headings, document language)."""
     from weasyprint import HTML
 
     return HTML(string=render_html(synthesis), base_url=str(TEMPLATES)).write_pdf(
-        pdf_variant="pdf/ua-1", custom_metadata=True)
+        pdf_variant="pdf/ua-1", custom_metadata=True, uncompressed_pdf=uncompressed)
 
 
 def write_synthesis(synthesis: dict[str, Any], *, pdf: Path | None, html: Path | None = None) -> None:

@@ -104,3 +104,15 @@ def test_cli_refuses_a_bad_profile(tmp_path: Path) -> None:
                           str(tmp_path / "x.pdf")], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "age" in out.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_pdf_is_tagged_with_headings_and_language() -> None:
+    from bot.counsel.synthesis import build_synthesis, render_pdf
+    from bot.eligibility import evaluate
+
+    profile = {"status": "salarie_prive", "contract": "cdi", "commune": "Lille", "goal": "change_job"}
+    pdf = render_pdf(build_synthesis(profile, evaluate(profile, date.fromisoformat(AS_OF)), contacts=[]),
+                     uncompressed=True)
+    assert b"/StructTreeRoot" in pdf and b"/MarkInfo" in pdf
+    assert re.search(rb"/Lang ?\(fr\)", pdf)
+    assert b"/S /H1" in pdf and b"/S /H2" in pdf
