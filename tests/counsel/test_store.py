@@ -129,3 +129,27 @@ def test_purge_removes_old_cases_and_expired_shares(engine) -> None:
         assert db.query(Share).count() == 1
     with Session() as db, db.begin():
         assert store.purge(db, days=0, now=utcnow() + timedelta(seconds=1))["cases"] == 1
+
+
+def test_admin_commands(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+    def run(*args: str, **extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "bot", "counsellors", *args], cwd=REPO, env={**env, **extra},
+                              capture_output=True, text=True, timeout=300)
+
+    first = run("demo-admin")
+    assert first.returncode == 0 and "admin@demo.local" in first.stdout and "une seule fois" in first.stdout
+    assert run("demo-admin").stdout == ""  # printed once: an account exists now
+    added = run("add", "Zoe@CEP.fr", "--structure", "CEP Douai", "--role", "admin", COUNSEL_PASSWORD=PASSWORD)
+    assert added.returncode == 0 and "zoe@cep.fr (admin, CEP Douai)" in added.stdout
+    again = run("add", "zoe@cep.fr", "--structure", "CEP Douai", COUNSEL_PASSWORD=PASSWORD)
+    assert again.returncode == 2 and "existe déjà" in again.stderr
+    purged = run("purge", "--days", "30")
+    assert purged.returncode == 0 and "cases 0" in purged.stdout
