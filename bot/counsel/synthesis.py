@@ -20,6 +20,7 @@ __all__ = ["build_synthesis", "render_html", "render_pdf", "render_text", "write
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
 
 #: Documents worth bringing, by scheme (the identity card and a CV always).
 _DOCUMENTS_BY_ID: dict[str, list[str]] = {
@@ -169,9 +170,13 @@ def _env() -> Any:
     return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
 
 
-def render_html(synthesis: dict[str, Any]) -> str:
-    """The synthesis as a standalone, accessible HTML page (lang="fr", real headings)."""
-    return _env().get_template("synthesis.html").render(s=synthesis)
+def render_html(synthesis: dict[str, Any], *, css_href: str | None = None) -> str:
+    """The synthesis as an accessible HTML page (lang="fr", real headings).
+
+    Standalone (styles inline) unless `css_href` links the stylesheet (pages served under a strict CSP).
+    """
+    css = None if css_href else (STATIC / "synthesis.css").read_text(encoding="utf-8")
+    return _env().get_template("synthesis.html").render(s=synthesis, css=css, css_href=css_href)
 
 
 def render_pdf(synthesis: dict[str, Any], *, uncompressed: bool = False) -> bytes:

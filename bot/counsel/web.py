@@ -92,7 +92,8 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.KEEP_ALIVE_TIMEOUT = 5
     app.ctx.engine = engine
-    app.static(PREFIX + "/static/counsel.css", str(HERE / "static" / "counsel.css"), name="css")
+    for sheet in ("counsel.css", "synthesis.css"):
+        app.static(f"{PREFIX}/static/{sheet}", str(HERE / "static" / sheet), name=sheet.replace(".", "_"))
 
     @app.middleware("response")
     async def headers(request: Request, response: HTTPResponse) -> None:
@@ -340,7 +341,7 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
                 return refused
             synth = build_synthesis(dict(case.facts), evaluate_case(case))
         if fmt == "html":
-            return html(render_html(synth))
+            return html(render_html(synth, css_href=PREFIX + "/static/synthesis.css"))
         return raw(render_pdf(synth), content_type="application/pdf", headers={
             "Content-Disposition": f"attachment; filename=\"synthese-{quote(cid)}.pdf\""})
 

@@ -146,6 +146,14 @@ def test_readable_at_200_percent_zoom(workspace, new_context) -> None:  # noqa: 
     page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(artifacts_dir() / "counsel-case-200pct.png"), full_page=False, caret="initial")
+    # the person's synthesis as a web page: same check, and axe-core
+    page.goto(page.url + "/synthese.html")
+    assert page.locator("h1").inner_text() == "Votre plan de reconversion"
+    # styled under the workspace's strict CSP (a linked stylesheet, not an inline one)
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == "rgb(18, 48, 90)"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts_dir() / "counsel-synthesis-200pct.png"), full_page=False, caret="initial")
 
 
 def _share_code(workspace) -> str:
