@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
+COUNSEL_PORT=${COUNSEL_PORT:-8081}
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_PORT RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 PY=.venv/bin/python
@@ -63,13 +64,20 @@ echo "» Page web sur le port $WEB_PORT"
 $PY -m bot web --port "$WEB_PORT" --rasa-url "$RASA_PUBLIC_URL" >"$LOGS/web.log" 2>&1 &
 pids+=($!); web_pid=$!
 
+# Counsellors' workspace; a demo admin only on the local default database (password shown once).
+[ -n "${DATABASE_URL:-}" ] || $PY -m bot counsellors demo-admin
+$PY -m bot counsellors serve --port "$COUNSEL_PORT" >"$LOGS/counsel.log" 2>&1 &
+pids+=($!); counsel_pid=$!
+
 wait_for "http://localhost:$RASA_PORT/version" "serveur Rasa" "$rasa_pid"
+wait_for "http://localhost:$COUNSEL_PORT/conseil/connexion" "espace conseillers" "$counsel_pid"
 wait_for "http://localhost:$WEB_PORT/" "serveur web" "$web_pid"
 
 cat <<TXT
 
   Cap Reconversion est prêt.
     Discuter :           http://localhost:$WEB_PORT/
+    Conseillers :        http://localhost:$COUNSEL_PORT/conseil/
     API REST :           http://localhost:$RASA_PORT/webhooks/rest/webhook
     Serveur d'actions :  http://localhost:$ACTION_PORT
   Journaux : $LOGS/   —   Ctrl-C pour tout arrêter.

@@ -1,0 +1,180 @@
+"""The workspace in headless Chromium, keyboard only: log in, analyse, correct a fact, read a scheme's
+reasoning, run a what-if, download the synthesis, open a shared case, log out — axe-core on every page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.counsel.workspace import PASSWORD
+from tests.web.conftest import browser, new_context  # noqa: F401  (Chromium + axe-core fixtures)
+from tests.web.widget import artifacts_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.servers]
+
+SITUATION = ("Je suis en CDD depuis 4 mois dans un EHPAD à Arras (avant j'ai fait 2 ans d'intérim). "
+             "Je voudrais faire la formation d'aide-soignante, j'ai 34 ans.")
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe(page) -> list[dict]:
+    return page.evaluate("""async (tags) => {
+      const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' > '))}));
+    }""", WCAG)
+
+
+def check(page, name: str, seen: dict[str, list]) -> None:
+    page.wait_for_load_state("load")
+    seen[name] = axe(page)
+    page.screenshot(path=str(artifacts_dir() / f"counsel-{name}.png"), full_page=True, caret="initial")
+
+
+def tab_to(page, selector: str, limit: int = 200) -> None:
+    """Press Tab (only) until the element matching `selector` has the focus."""
+    target = page.locator(selector).first
+    target.wait_for()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_keyboard_journey_with_axe(workspace, new_context) -> None:  # noqa: F811
+    context = new_context(accept_downloads=True)
+    page = context.new_page()
+    seen: dict[str, list] = {}
+
+    page.goto(workspace.url + "/")
+    assert page.url.endswith("/conseil/connexion")
+    check(page, "login", seen)
+    tab_to(page, "#email")
+    page.keyboard.type("anne@cep.fr")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/conseil/dossiers")
+    check(page, "cases", seen)
+
+    tab_to(page, "#text")
+    page.keyboard.type(SITUATION)
+    page.keyboard.press("Tab")  # the "Analyser" button
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
+    case_url = page.url
+    assert "« Arras »" in page.inner_text("#contenu")
+    check(page, "case", seen)
+
+    # correct a fact: 34 → 35 years old, through the keyboard
+    tab_to(page, "#f_age")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("35")
+    tab_to(page, "button:has-text('Enregistrer les faits')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**?enregistre=1*")
+    assert page.input_value("#f_age") == "35"
+    assert "Les faits ont été enregistrés" in page.inner_text("#contenu")
+
+    # one scheme's full reasoning
+    tab_to(page, "a[href$='/dispositifs/ptp']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dispositifs/ptp")
+    body = page.inner_text("#contenu")
+    assert "PTP-R2" in body and "Règle vérifiée le" in body
+    assert page.locator("a[href^='https://travail-emploi.gouv.fr']").count() >= 1
+    check(page, "scheme", seen)
+
+    # what-if: more seniority, compared to the case, which stays as it was
+    page.goto(case_url)
+    tab_to(page, "a[href$='/simulation']")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/simulation")
+    check(page, "whatif-form", seen)
+    tab_to(page, "#f_seniority_months_company")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("14")
+    tab_to(page, "button:has-text('Simuler')")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#h-diff")
+    assert "Inchangés" in page.inner_text("#contenu")
+    check(page, "whatif", seen)
+    page.goto(case_url)
+    assert page.input_value("#f_seniority_months_company") == "4"
+
+    # the synthesis, downloaded, rendered and read
+    tab_to(page, "a[href$='/synthese.pdf']")
+    with page.expect_download() as dl:
+        page.keyboard.press("Enter")
+    pdf = artifacts_dir() / "counsel-synthesis.pdf"
+    dl.value.save_as(str(pdf))
+    text = _pdf_text_and_png(pdf, artifacts_dir() / "counsel-synthesis-page1.png")
+    assert "Projet de transition professionnelle" in text and "Votre plan" in text
+    assert re.search(r"https://\S+", text)
+
+    # a case shared by a person, opened from its code
+    code = _share_code(workspace)
+    page.goto(workspace.url + "/dossiers")
+    tab_to(page, "#code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
+    assert page.url != case_url and "Lens" in page.content()
+
+    # log out
+    tab_to(page, "button:has-text('Se déconnecter')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/conseil/connexion*")
+    page.goto(workspace.url + "/dossiers")
+    assert page.url.endswith("/conseil/connexion")
+
+    bad = {name: v for name, v in seen.items() if v}
+    assert not bad, f"axe-core WCAG 2.1 AA violations: {bad}"
+
+
+def test_readable_at_200_percent_zoom(workspace, new_context) -> None:  # noqa: F811
+    """A 640 px wide window is what a 1280 px screen shows at 200 %: no horizontal scrolling."""
+    page = new_context(viewport={"width": 640, "height": 800}).new_page()
+    page.goto(workspace.url + "/connexion")
+    page.fill("#email", "bruno@cep.fr")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.fill("#text", SITUATION)
+    page.click("text=Analyser")
+    page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(artifacts_dir() / "counsel-case-200pct.png"), full_page=False, caret="initial")
+    # the person's synthesis as a web page: same check, and axe-core
+    page.goto(page.url + "/synthese.html")
+    assert page.locator("h1").inner_text() == "Votre plan de reconversion"
+    # styled under the workspace's strict CSP (a linked stylesheet, not an inline one)
+    assert page.evaluate("getComputedStyle(document.querySelector('h1')).color") == "rgb(18, 48, 90)"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert axe(page) == []
+    page.screenshot(path=str(artifacts_dir() / "counsel-synthesis-200pct.png"), full_page=False, caret="initial")
+
+
+def _share_code(workspace) -> str:
+    from bot.catalogue.db import make_engine, make_sessionmaker
+    from bot.counsel import store
+
+    engine = make_engine(workspace.database_url)
+    try:
+        with make_sessionmaker(engine)() as db, db.begin():
+            return store.create_share(db, {"status": "demandeur_emploi", "age": 22, "commune": "Lens",
+                                           "registered_france_travail": True}, {"recommended": ["cej"]})
+    finally:
+        engine.dispose()
+
+
+def _pdf_text_and_png(pdf: Path, png: Path) -> str:
+    pdfium = pytest.importorskip("pypdfium2")
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        doc[0].render(scale=1.5).to_pil().save(png)
+        text = "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    finally:
+        doc.close()
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " "))
