@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "bot.geo.cli",
     "bot.trainings.cli",
     "bot.web.cli",
+    "bot.ops",
 )
 
 
