@@ -20,7 +20,8 @@ LOGS=${CAP_VAR_DIR:-var}/logs
 mkdir -p "$LOGS"
 chmod 700 "${CAP_VAR_DIR:-var}"
 PROBE_HOST=$BIND_HOST; if [ "$BIND_HOST" = "0.0.0.0" ]; then PROBE_HOST=127.0.0.1; fi
-eval "$($PY -m bot env)"  # RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN, CAP_SESSION_SECRET, ACTION_SERVER_URL, TRACKER_DB_PATH
+exports=$($PY -m bot env)  # RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN, CAP_SESSION_SECRET, ACTION_SERVER_URL, TRACKER_DB_PATH
+eval "$exports"
 read -r -a CORS <<<"$($PY -c 'from bot.config import cors_origins; print(" ".join(cors_origins()))')"
 
 MODEL=$($PY scripts/train_if_needed.py)
