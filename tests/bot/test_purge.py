@@ -107,3 +107,27 @@ def test_purge_postgresql(tmp_path) -> None:
 def test_purge_rejects_a_bad_duration(tmp_path) -> None:
     result = _purge(tmp_path / "missing.yml", "--older-than", "bientôt")
     assert result.returncode == 2 and "Durée invalide" in result.stderr
+
+
+@pytest.mark.redis
+def test_purge_redis_tracker_store(tmp_path) -> None:
+    try:
+        import redis
+
+        redis.Redis(host="127.0.0.1", port=6379, db=2, socket_timeout=3).ping()
+    except Exception as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"Redis not reachable on 127.0.0.1:6379 ({exc})")
+    from rasa.core.tracker_store import RedisTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    prefix = f"cappurge{uuid.uuid4().hex[:8]}"
+    store = RedisTrackerStore(Domain.empty(), host="127.0.0.1", port=6379, db=2, key_prefix=prefix)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  db: 2\n"
+                         f"  key_prefix: {prefix}\n", encoding="utf-8")
+    try:
+        kept, removed = _scenario(store, endpoints)
+        assert len(removed) == 1 and len(kept) == 2
+    finally:
+        for key in store.red.scan_iter(f"{prefix}*"):
+            store.red.delete(key)
