@@ -147,7 +147,7 @@ def local_secret(env_name: str) -> str:
     except FileExistsError:
         return path.read_text(encoding="ascii").strip()
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(secrets.token_urlsafe(32))
+        handle.write(secrets.token_hex(32))  # hex: never starts with "-" (a CLI option)
     return path.read_text(encoding="ascii").strip()
 
 

@@ -62,7 +62,7 @@ if [ "${1:-}" = "--shell" ]; then
 fi
 
 echo "» Serveur Rasa sur le port $RASA_PORT (modèle $(basename "$MODEL"))"
-$RASA run -m "$MODEL" --enable-api --auth-token "$RASA_AUTH_TOKEN" --cors "${CORS[@]}" \
+$RASA run -m "$MODEL" --enable-api --auth-token="$RASA_AUTH_TOKEN" --cors "${CORS[@]}" \
   --interface "$BIND_HOST" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
   --credentials "$CREDENTIALS" >"$LOGS/rasa.log" 2>&1 &
 pids+=($!); rasa_pid=$!

@@ -122,8 +122,8 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
     if secrets_file.exists():
         known = json.loads(secrets_file.read_text(encoding="utf-8"))
     else:
-        known = {"RASA_AUTH_TOKEN": secrets.token_urlsafe(24), "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
-                 "CAP_SESSION_SECRET": secrets.token_urlsafe(24)}
+        known = {"RASA_AUTH_TOKEN": secrets.token_hex(24), "ACTION_SERVER_TOKEN": secrets.token_hex(24),
+                 "CAP_SESSION_SECRET": secrets.token_hex(24)}
         secrets_file.write_text(json.dumps(known), encoding="utf-8")
     token = token or known["RASA_AUTH_TOKEN"]
     known["RASA_AUTH_TOKEN"] = token
@@ -146,7 +146,7 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
         rlog = workdir / "rasa.log"
         cmd = [str(VENV_BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "http://localhost:8080",
                "--port", str(rasa_port), "--interface", "127.0.0.1", "--endpoints", str(endpoints),
-               "--credentials", str(credentials), "--auth-token", token]
+               "--credentials", str(credentials), f"--auth-token={token}"]
         rproc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=rlog.open("w"), stderr=subprocess.STDOUT)
         procs.append(rproc)
         _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", rproc, "Rasa server", rlog)

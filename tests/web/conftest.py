@@ -81,8 +81,8 @@ class RasaServer:
         self.process: subprocess.Popen | None = None
         # As `make run`: the API needs the token, CORS allows only the page (whose port is chosen
         # now), the widget's sessions are signed with a key that survives a restart.
-        self.token = secrets.token_urlsafe(24)
-        self.session_secret = secrets.token_urlsafe(24)
+        self.token = secrets.token_hex(24)
+        self.session_secret = secrets.token_hex(24)
         self.page_port = free_port()
         (workdir / "credentials.yml").write_text(
             "channels.web.CapSocketIOInput:\n"
@@ -102,7 +102,7 @@ class RasaServer:
         """Start `rasa run` and wait until the model is loaded."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "--auth-token", self.token,
+            [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", f"--auth-token={self.token}",
              "--cors", f"http://127.0.0.1:{self.page_port}", f"http://localhost:{self.page_port}",
              "-m", str(self.model), "--credentials", str(self.workdir / "credentials.yml"),
              "--endpoints", str(self.workdir / "endpoints.yml"), "-i", "127.0.0.1", "-p", str(self.port)],
