@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "bot.trainings.cli",
     "bot.web.cli",
     "bot.counsel.cli",
+    "bot.ops",
 )
 
 

@@ -3,15 +3,16 @@
 Registered in ``credentials.yml`` as ``channels.privacy.PrivacyInput: {}``; Rasa mounts it under
 ``/webhooks/privacy/``:
 
-- ``POST /webhooks/privacy/history`` ``{"session_id": "<uuid>"}`` → ``200`` with the user and bot
+- ``POST /webhooks/privacy/history`` ``{"session_id": "<signed session token>"}`` → ``200`` with the user and bot
   messages of that conversation, shaped like the socket.io ``bot_uttered`` payloads, so that the
   widget can restore its transcript after a reload without the HTTP API's token.
-- ``POST /webhooks/privacy/erase`` ``{"session_id": "<uuid>"}`` → ``204`` once the conversation is
+- ``POST /webhooks/privacy/erase`` ``{"session_id": "<signed session token>"}`` → ``204`` once the conversation is
   deleted from the tracker store (SQL rows, Redis key, in-memory entry, Mongo document).
 
-Session ids are chosen by the browser (``crypto.randomUUID()``), so they are the only secret
-guarding a conversation: anything that is not uuid-shaped is refused with ``400`` and never
-reaches the tracker store. The body is parsed whatever its content type, so the widget can send
+``session_id`` is the signed session token the socket.io channel issued (``channels.web``): the
+same proof as the conversation itself. Anything that is not a token is refused with ``400``, a
+token whose signature does not match (a bare or forged id) with ``403``; neither reaches the
+tracker store. The body is parsed whatever its content type, so the widget can send
 ``text/plain`` and avoid a CORS preflight; CORS headers come from ``rasa run --cors``.
 """
 
@@ -27,6 +28,8 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from channels.web import is_session_token, verify_session
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,12 @@ MAX_BODY_BYTES = 2048
 _INVALID_ID = {
     "error": "invalid_session_id",
     "message_fr": "Identifiant de conversation invalide.",
-    "message": "Invalid conversation id: a UUID is expected.",
+    "message": "Invalid conversation id: a session token is expected.",
+}
+_NOT_YOURS = {
+    "error": "invalid_session_token",
+    "message_fr": "Cette conversation ne peut pas être ouverte depuis cet appareil.",
+    "message": "The session token is not valid.",
 }
 _BAD_BODY = {
     "error": "invalid_body",
@@ -84,9 +92,12 @@ def _parse_session_id(request: Request) -> tuple[str | None, dict[str, str] | No
         return None, _BAD_BODY
     if not isinstance(data, dict) or "session_id" not in data:
         return None, _BAD_BODY
-    session_id = data["session_id"]
-    if not is_valid_session_id(session_id):
+    token = data["session_id"]
+    if not is_session_token(token):
         return None, _INVALID_ID
+    session_id = verify_session(token)
+    if session_id is None:
+        return None, _NOT_YOURS
     return session_id, None
 
 
@@ -249,7 +260,7 @@ def _conversation_request(request: Request) -> tuple[str | None, Any, HTTPRespon
     """(session id, agent, None), or a 400/503 answer when the id is malformed or nothing is loaded."""
     session_id, error = _parse_session_id(request)
     if error is not None:
-        return None, None, response.json(error, status=400)
+        return None, None, response.json(error, status=403 if error is _NOT_YOURS else 400)
     agent = request.app.ctx.agent
     if agent is None or agent.tracker_store is None:
         return None, None, response.json(_UNAVAILABLE, status=503)
@@ -289,7 +300,7 @@ class PrivacyInput(InputChannel):
             counts = {"user": sum(1 for m in messages if m["sender"] == "user"),
                       "bot": sum(1 for m in messages if m["sender"] == "bot")}
             return response.json(
-                {"session_id": session_id, "counts": counts,
+                {"counts": counts,
                  "messages": messages[-MAX_HISTORY_MESSAGES:]},
                 headers={"Cache-Control": "no-store"})
 

@@ -1,8 +1,9 @@
 """rasa-sdk plugin (discovered by rasa_sdk.plugin by this package name): hardens the action server.
 
-- When ACTION_SERVER_TOKEN is set, /webhook requires the header X-Cap-Action-Token with that value
-  (Rasa sends it: scripts/render_config.py adds it to the action endpoint). rasa-sdk 3.6 has no
-  authentication of its own.
+- Every path but /health (``/webhook``, ``/webhook/``, ``/actions``…) requires the header
+  X-Cap-Action-Token with the secret ACTION_SERVER_TOKEN — generated into var/secrets/ when unset,
+  so the server is never open (Rasa sends it: endpoints.yml adds it to the action endpoint).
+  rasa-sdk 3.6 has no authentication of its own.
 - Errors answer a plain 500 instead of rasa-sdk's default, which echoes the whole tracker (with
   what people typed) back to the caller.
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 import sys
 from typing import Any
 
@@ -33,14 +33,17 @@ def attach_sanic_app_extensions(app: Any) -> None:
     """Token check on /webhook and an error handler that never echoes the request."""
     from sanic import response
 
-    token = os.environ.get("ACTION_SERVER_TOKEN") or None
+    from bot.config import local_secret
+
+    token = local_secret("ACTION_SERVER_TOKEN")
 
     @app.middleware("request")
     async def require_token(request: Any) -> Any:
-        if token and request.path == "/webhook":
-            given = request.headers.get(TOKEN_HEADER, "")
-            if not hmac.compare_digest(given.encode(), token.encode()):
-                return response.json({"error": "unauthorized"}, status=401)
+        if request.path.rstrip("/") == "/health":
+            return None
+        given = request.headers.get(TOKEN_HEADER, "")
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            return response.json({"error": "unauthorized"}, status=401)
         return None
 
     async def quiet_error(request: Any, exception: Exception) -> Any:

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Starts the action server, the Rasa server (REST + socket.io + HTTP API) and the web page.
 # Ctrl-C stops everything this script started. `--shell` chats in the terminal instead of the web page.
+# Secure by default: every server listens on BIND_HOST (127.0.0.1), the HTTP API and the REST
+# channel require RASA_AUTH_TOKEN, the action server ACTION_SERVER_TOKEN (both generated into
+# var/secrets/, mode 600, when unset), CORS allows only the widget's page and CAP_CORS_ORIGINS.
 case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
+umask 077  # var/, its databases and logs: readable by this user only
 
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
@@ -13,8 +17,14 @@ export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_PORT RASA_TELEMETRY_ENABLED=false SQLALCHEMY_SILENCE_UBER_WARNING=1 TF_CPP_MIN_LOG_LEVEL=2
 PY=.venv/bin/python
 RASA=.venv/bin/rasa
+BIND_HOST=${BIND_HOST:-127.0.0.1}
 LOGS=${CAP_VAR_DIR:-var}/logs
 mkdir -p "$LOGS"
+chmod 700 "${CAP_VAR_DIR:-var}"
+PROBE_HOST=$BIND_HOST; if [ "$BIND_HOST" = "0.0.0.0" ]; then PROBE_HOST=127.0.0.1; fi
+exports=$($PY -m bot env)  # RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN, CAP_SESSION_SECRET, ACTION_SERVER_URL, TRACKER_DB_PATH
+eval "$exports"
+read -r -a CORS <<<"$($PY -c 'from bot.config import cors_origins; print(" ".join(cors_origins()))')"
 
 MODEL=$($PY scripts/train_if_needed.py)
 $PY scripts/render_config.py >/dev/null
@@ -43,9 +53,9 @@ wait_for() {  # url, name, pid
 }
 
 echo "» Serveur d'actions sur le port $ACTION_PORT"
-SANIC_HOST=${ACTION_HOST:-127.0.0.1} $RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
+SANIC_HOST=${ACTION_HOST:-$BIND_HOST} $RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
 pids+=($!); action_pid=$!
-wait_for "http://localhost:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
+wait_for "http://$PROBE_HOST:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
 
 if [ "${1:-}" = "--shell" ]; then
   echo "» Discussion dans le terminal (Ctrl-D ou /stop pour quitter)"
@@ -53,33 +63,33 @@ if [ "${1:-}" = "--shell" ]; then
   exit 0
 fi
 
-auth=()
-if [ -n "${RASA_AUTH_TOKEN:-}" ]; then auth=(--auth-token "$RASA_AUTH_TOKEN"); fi
 echo "» Serveur Rasa sur le port $RASA_PORT (modèle $(basename "$MODEL"))"
-$RASA run -m "$MODEL" --enable-api --cors "*" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials "$CREDENTIALS" ${auth[@]+"${auth[@]}"} >"$LOGS/rasa.log" 2>&1 &
+$RASA run -m "$MODEL" --enable-api --auth-token="$RASA_AUTH_TOKEN" --cors "${CORS[@]}" \
+  --interface "$BIND_HOST" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
+  --credentials "$CREDENTIALS" >"$LOGS/rasa.log" 2>&1 &
 pids+=($!); rasa_pid=$!
 
 echo "» Page web sur le port $WEB_PORT"
-$PY -m bot web --port "$WEB_PORT" --rasa-url "$RASA_PUBLIC_URL" >"$LOGS/web.log" 2>&1 &
+$PY -m bot web --host "${WEB_HOST:-$BIND_HOST}" --port "$WEB_PORT" --rasa-url "$RASA_PUBLIC_URL" >"$LOGS/web.log" 2>&1 &
 pids+=($!); web_pid=$!
 
 # Counsellors' workspace; a demo admin only on the local default database (password shown once).
 [ -n "${DATABASE_URL:-}" ] || $PY -m bot counsellors demo-admin
-$PY -m bot counsellors serve --port "$COUNSEL_PORT" >"$LOGS/counsel.log" 2>&1 &
+$PY -m bot counsellors serve --host "${COUNSEL_HOST:-$BIND_HOST}" --port "$COUNSEL_PORT" >"$LOGS/counsel.log" 2>&1 &
 pids+=($!); counsel_pid=$!
 
-wait_for "http://localhost:$RASA_PORT/version" "serveur Rasa" "$rasa_pid"
-wait_for "http://localhost:$COUNSEL_PORT/conseil/connexion" "espace conseillers" "$counsel_pid"
-wait_for "http://localhost:$WEB_PORT/" "serveur web" "$web_pid"
+wait_for "http://$PROBE_HOST:$RASA_PORT/version" "serveur Rasa" "$rasa_pid"
+wait_for "http://$PROBE_HOST:$COUNSEL_PORT/conseil/connexion" "espace conseillers" "$counsel_pid"
+wait_for "http://$PROBE_HOST:$WEB_PORT/" "serveur web" "$web_pid"
 
 cat <<TXT
 
   Cap Reconversion est prêt.
     Discuter :           http://localhost:$WEB_PORT/
     Conseillers :        http://localhost:$COUNSEL_PORT/conseil/
-    API REST :           http://localhost:$RASA_PORT/webhooks/rest/webhook
-    Serveur d'actions :  http://localhost:$ACTION_PORT
+    API REST :           http://localhost:$RASA_PORT/webhooks/rest/webhook  (jeton exigé)
+    Serveur d'actions :  http://localhost:$ACTION_PORT  (secret exigé)
+  Jeton de l'API et du canal REST : RASA_AUTH_TOKEN, sinon ${CAP_VAR_DIR:-var}/secrets/RASA_AUTH_TOKEN
   Journaux : $LOGS/   —   Ctrl-C pour tout arrêter.
 
 TXT

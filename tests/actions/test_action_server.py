@@ -1,4 +1,4 @@
-"""The action server as deployed: token required when configured, no tracker echoed on errors."""
+"""The action server as deployed: its secret required on every path, no tracker echoed on errors."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import subprocess
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,12 +16,13 @@ from tests.support.servers import REPO, VENV_BIN, _wait, free_port
 pytestmark = pytest.mark.servers
 
 
-@pytest.fixture(scope="module")
-def action_server(tmp_path_factory):
+@contextmanager
+def _action_server(workdir, **env_vars: str):
     port = free_port()
-    log = tmp_path_factory.mktemp("actions") / "actions.log"
-    env = {**os.environ, "ACTION_SERVER_TOKEN": "s3cret-test-token", "SANIC_HOST": "127.0.0.1",
-           "CAP_AS_OF": "2026-03-15", "PYTHONPATH": str(REPO)}
+    log = workdir / "actions.log"
+    env = {**os.environ, "SANIC_HOST": "127.0.0.1", "CAP_AS_OF": "2026-03-15", "PYTHONPATH": str(REPO), **env_vars}
+    if "ACTION_SERVER_TOKEN" not in env_vars:
+        env.pop("ACTION_SERVER_TOKEN", None)
     proc = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
                             cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     try:
@@ -31,11 +33,17 @@ def action_server(tmp_path_factory):
         proc.wait(timeout=20)
 
 
-def call(url: str, body: dict, token: str | None) -> tuple[int, dict]:
+@pytest.fixture(scope="module")
+def action_server(tmp_path_factory):
+    with _action_server(tmp_path_factory.mktemp("actions"), ACTION_SERVER_TOKEN="s3cret-test-token") as url:
+        yield url
+
+
+def call(url: str, body: dict, token: str | None, path: str = "/webhook") -> tuple[int, dict]:
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["X-Cap-Action-Token"] = token
-    req = urllib.request.Request(f"{url}/webhook", data=json.dumps(body).encode(), headers=headers)
+    req = urllib.request.Request(f"{url}{path}", data=json.dumps(body).encode(), headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             return resp.status, json.loads(resp.read())
@@ -52,12 +60,38 @@ SUMMARY_CALL = {
 }
 
 
-def test_token_is_required(action_server):
-    assert call(action_server, SUMMARY_CALL, None)[0] == 401
-    assert call(action_server, SUMMARY_CALL, "wrong")[0] == 401
-    status, body = call(action_server, SUMMARY_CALL, "s3cret-test-token")
+@pytest.mark.parametrize("path", ["/webhook", "/webhook/", "//webhook", "/webhook?x=1"])
+def test_token_is_required_on_every_path(action_server, path):
+    assert call(action_server, SUMMARY_CALL, None, path)[0] == 401
+    assert call(action_server, SUMMARY_CALL, "wrong", path)[0] == 401
+    if path == "//webhook":
+        return  # however the router reads it, it never runs an action without the token
+    status, body = call(action_server, SUMMARY_CALL, "s3cret-test-token", path)
     assert status == 200
     assert "31 ans" in body["responses"][0]["text"]
+
+
+def test_action_list_needs_the_token_too(action_server):
+    req = urllib.request.Request(f"{action_server}/actions")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=30)
+    assert err.value.code == 401
+    with urllib.request.urlopen(f"{action_server}/health", timeout=30) as resp:  # health stays open
+        assert resp.status == 200
+
+
+def test_without_a_configured_secret_one_is_generated_and_required(tmp_path):
+    """As `make run` starts it when ACTION_SERVER_TOKEN is unset: never open."""
+    from bot.config import Settings
+
+    with _action_server(tmp_path, CAP_VAR_DIR=str(tmp_path / "var"),
+                        DATABASE_URL=Settings.from_env().database_url) as url:
+        assert call(url, SUMMARY_CALL, None)[0] == 401
+        assert call(url, SUMMARY_CALL, None, "/webhook/")[0] == 401
+        secret_file = tmp_path / "var" / "secrets" / "ACTION_SERVER_TOKEN"
+        assert secret_file.stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "var").stat().st_mode & 0o777 == 0o700
+        assert call(url, SUMMARY_CALL, secret_file.read_text().strip())[0] == 200
 
 
 def test_errors_do_not_echo_what_people_typed(action_server):

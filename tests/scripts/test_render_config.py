@@ -20,6 +20,9 @@ def test_defaults_need_no_server(tmp_path):
     assert "dialect: sqlite" in endpoints and "lock_store" not in endpoints
     assert "session_persistence: true" in credentials and "channels.privacy.PrivacyInput" in credentials
     assert "telegram" not in credentials.lower()
+    # the web channels are the repository's closed ones, not Rasa's open rest/socketio
+    assert "channels.web.CapRestInput" in credentials and "channels.web.CapSocketIOInput" in credentials
+    assert "\nrest:" not in credentials and "\nsocketio:" not in credentials
 
 
 def test_secrets_stay_in_the_environment_and_rasa_substitutes_them(tmp_path, monkeypatch):
@@ -27,7 +30,8 @@ def test_secrets_stay_in_the_environment_and_rasa_substitutes_them(tmp_path, mon
 
     secrets = {"TELEGRAM_ACCESS_TOKEN": "123:abc", "TELEGRAM_VERIFY": "cap_bot", "TELEGRAM_WEBHOOK_URL": "",
                "TRACKER_STORE": "postgresql", "TRACKER_DB_PASSWORD": "pw-secret", "LOCK_STORE": "redis",
-               "REDIS_PASSWORD": "redis-secret", "ACTION_SERVER_TOKEN": "action-secret-1"}
+               "REDIS_PASSWORD": "redis-secret", "ACTION_SERVER_TOKEN": "action-secret-1",
+               "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook"}
     endpoints, credentials = render(tmp_path, **secrets)
     for value in ("123:abc", "pw-secret", "redis-secret", "action-secret-1"):
         assert value not in endpoints + credentials  # never written to disk

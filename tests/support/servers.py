@@ -1,7 +1,10 @@
 """Start the real assistant for tests: action server + Rasa server (REST, socket.io, HTTP API).
 
 One instance per test session (Rasa takes ~20-40 s to start); everything listens on 127.0.0.1
-on free ports, with an SQLite tracker store in a temporary folder.
+on free ports, with an SQLite tracker store in a temporary folder. As `make run` does, the
+servers are closed by default: the HTTP API and the REST channel require the token
+(``Assistant.token``), the action server its secret; the web channels are the repository's own
+(``channels.web``), with random secrets kept in the work folder.
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ class Assistant:
     workdir: Path
     token: str | None = None
     procs: list[subprocess.Popen] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
 
     def _api(self, path: str) -> str:
         url = f"{self.rasa_url}{path}"
@@ -72,8 +76,10 @@ class Assistant:
     def say(self, sender: str, message: str) -> list[dict[str, Any]]:
         """Send a message through the REST channel; returns the bot's messages."""
         body = json.dumps({"sender": sender, "message": message}).encode()
-        req = urllib.request.Request(f"{self.rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        req = urllib.request.Request(f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers=headers)
         with urllib.request.urlopen(req, timeout=60) as resp:
             return json.loads(resp.read())
 
@@ -90,10 +96,12 @@ def write_config(workdir: Path, action_port: int, *, extra_credentials: str = ""
     credentials = workdir / "credentials.yml"
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
+        "  headers:\n    X-Cap-Action-Token: ${ACTION_SERVER_TOKEN}\n"
         + (tracker or f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n") + lock_store,
         encoding="utf-8")
     credentials.write_text(
-        "rest:\nsocketio:\n  user_message_evt: user_uttered\n  bot_message_evt: bot_uttered\n"
+        "channels.web.CapRestInput: {}\nchannels.web.CapSocketIOInput:\n  user_message_evt: user_uttered\n"
+        "  bot_message_evt: bot_uttered\n"
         "  session_persistence: true\nchannels.privacy.PrivacyInput: {}\n" + extra_credentials, encoding="utf-8")
     return endpoints, credentials, db
 
@@ -102,14 +110,30 @@ def write_config(workdir: Path, action_port: int, *, extra_credentials: str = ""
 def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra_credentials: str = "",
                       token: str | None = None, tracker: str | None = None, lock_store: str = "",
                       action_server: bool = True, rasa_port: int | None = None) -> Iterator[Assistant]:
-    """Start the action server and the Rasa server; stop them on exit."""
+    """Start the action server and the Rasa server; stop them on exit.
+
+    ``token`` defaults to a random one (the servers are never open); the secrets and logs live in
+    ``workdir``, so several assistants started on one folder share them.
+    """
+    import secrets
+
     workdir.mkdir(parents=True, exist_ok=True)
+    secrets_file = workdir / "test-secrets.json"
+    if secrets_file.exists():
+        known = json.loads(secrets_file.read_text(encoding="utf-8"))
+    else:
+        known = {"RASA_AUTH_TOKEN": secrets.token_hex(24), "ACTION_SERVER_TOKEN": secrets.token_hex(24),
+                 "CAP_SESSION_SECRET": secrets.token_hex(24)}
+        secrets_file.write_text(json.dumps(known), encoding="utf-8")
+    token = token or known["RASA_AUTH_TOKEN"]
+    known["RASA_AUTH_TOKEN"] = token
     model = trained_model()
     action_port, rasa_port = free_port(), rasa_port or free_port()
     endpoints, credentials, db = write_config(workdir, action_port, extra_credentials=extra_credentials,
                                               tracker=tracker, lock_store=lock_store)
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO), **(env or {})}
+                "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(REPO),
+                "SANIC_HOST": "127.0.0.1", **known, **(env or {})}
     procs: list[subprocess.Popen] = []
     try:
         if action_server:
@@ -120,16 +144,14 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
             procs.append(aproc)
             _wait(f"http://127.0.0.1:{action_port}/health", aproc, "action server", alog)
         rlog = workdir / "rasa.log"
-        cmd = [str(VENV_BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*", "--port",
-               str(rasa_port), "--interface", "127.0.0.1", "--endpoints", str(endpoints), "--credentials",
-               str(credentials)]
-        if token:
-            cmd += ["--auth-token", token]
+        cmd = [str(VENV_BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "http://localhost:8080",
+               "--port", str(rasa_port), "--interface", "127.0.0.1", "--endpoints", str(endpoints),
+               "--credentials", str(credentials), f"--auth-token={token}"]
         rproc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=rlog.open("w"), stderr=subprocess.STDOUT)
         procs.append(rproc)
-        status = f"http://127.0.0.1:{rasa_port}/status" + (f"?token={token}" if token else "")
-        _wait(status, rproc, "Rasa server", rlog)
-        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db, workdir, token, procs)
+        _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", rproc, "Rasa server", rlog)
+        yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db, workdir, token, procs,
+                        full_env)
     finally:
         for proc in reversed(procs):
             proc.terminate()

@@ -3,9 +3,9 @@
 Everything is configurable from the environment, so the same tests run against the real
 assistant once `make test` starts it:
 
-  RASA_URL              a running Rasa server to use (socket.io channel with
-                        `session_persistence: true`, `channels.privacy.PrivacyInput`, `--cors`,
-                        `--enable-api`). Unset: the fixture trains (once, cached in
+  RASA_URL              a running Rasa server to use (`channels.web.CapSocketIOInput` with
+                        `session_persistence: true`, `channels.privacy.PrivacyInput`, `--cors`
+                        allowing the page, `--enable-api`). Unset: the fixture trains (once, cached in
                         var/test-models/) and starts the small test project below.
   RASA_AUTH_TOKEN       that server's HTTP API token, if it has one.
   WEB_TEST_RASA         `assistant`: use the real assistant of the `assistant` fixture
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -78,8 +79,13 @@ class RasaServer:
         self.tracker_db = workdir / "tracker.db"
         self.log_path = workdir / "rasa.log"
         self.process: subprocess.Popen | None = None
+        # As `make run`: the API needs the token, CORS allows only the page (whose port is chosen
+        # now), the widget's sessions are signed with a key that survives a restart.
+        self.token = secrets.token_hex(24)
+        self.session_secret = secrets.token_hex(24)
+        self.page_port = free_port()
         (workdir / "credentials.yml").write_text(
-            "socketio:\n"
+            "channels.web.CapSocketIOInput:\n"
             "  user_message_evt: user_uttered\n"
             "  bot_message_evt: bot_uttered\n"
             "  session_persistence: true\n"
@@ -96,10 +102,12 @@ class RasaServer:
         """Start `rasa run` and wait until the model is loaded."""
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", "--cors", "*",
+            [str(Path(sys.executable).parent / "rasa"), "run", "--enable-api", f"--auth-token={self.token}",
+             "--cors", f"http://127.0.0.1:{self.page_port}", f"http://localhost:{self.page_port}",
              "-m", str(self.model), "--credentials", str(self.workdir / "credentials.yml"),
              "--endpoints", str(self.workdir / "endpoints.yml"), "-i", "127.0.0.1", "-p", str(self.port)],
-            cwd=REPO, env=_rasa_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO, env={**_rasa_env(), "RASA_AUTH_TOKEN": self.token, "CAP_SESSION_SECRET": self.session_secret},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + RASA_START_TIMEOUT_S
@@ -107,7 +115,7 @@ class RasaServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"rasa run exited ({self.process.returncode}):\n{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/status", timeout=2) as res:
+                with urllib.request.urlopen(f"{self.url}/status?token={self.token}", timeout=2) as res:
                     if json.load(res).get("model_id"):
                         return
             except (OSError, ValueError):
@@ -189,7 +197,7 @@ def web_url(rasa_server) -> Iterator[str]:
         return
     from bot.web.server import WebConfig, make_server
 
-    httpd = make_server("127.0.0.1", 0, WebConfig.from_env(rasa_server.url))
+    httpd = make_server("127.0.0.1", getattr(rasa_server, "page_port", 0), WebConfig.from_env(rasa_server.url))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

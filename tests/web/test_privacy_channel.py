@@ -19,6 +19,7 @@ from channels.privacy import (
     is_valid_session_id,
     read_history,
 )
+from channels.web import issue_session
 
 PG_DSN = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
@@ -294,32 +295,32 @@ def test_http_history_and_erase(tmp_path) -> None:
     from rasa.shared.core.domain import Domain
 
     store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
-    mine, other = str(uuid.uuid4()), uuid.uuid4().hex
+    mine, my_token = issue_session()
+    other = issue_session()[0]
 
     async def scenario() -> None:
         await store.save(_tracker(mine))
         await store.save(_tracker(other))
         async with _privacy_server(store) as (base, _), aiohttp.ClientSession() as http:
             # text/plain, as the widget sends it (no CORS preflight)
-            r = await http.post(f"{base}/history", data=json.dumps({"session_id": mine}),
+            r = await http.post(f"{base}/history", data=json.dumps({"session_id": my_token}),
                                 headers={"Content-Type": "text/plain"})
             assert r.status == 200
             assert r.headers["Cache-Control"] == "no-store"
             body = await r.json()
-            assert body["session_id"] == mine
             assert body["counts"] == {"user": 2, "bot": 3}
             assert [m["sender"] for m in body["messages"]] == ["user", "bot", "bot", "user", "bot"]
             assert body["messages"][0]["hidden"] is True
             assert body["messages"][3]["text"] == "Salarié"  # the button's title, not its payload
             assert body["messages"][2]["quick_replies"] == [{"title": "Salarié", "payload": "/choose_status"}]
 
-            r = await http.post(f"{base}/erase", json={"session_id": mine})
+            r = await http.post(f"{base}/erase", json={"session_id": my_token})
             assert r.status == 204
             assert await r.read() == b""
-            r = await http.post(f"{base}/history", json={"session_id": mine})
+            r = await http.post(f"{base}/history", json={"session_id": my_token})
             assert (await r.json())["messages"] == []
             assert len(await _user_bot_events(store, other)) == 4
-            r = await http.post(f"{base}/erase", json={"session_id": mine})
+            r = await http.post(f"{base}/erase", json={"session_id": my_token})
             assert r.status == 204
 
     _run(scenario())
@@ -353,6 +354,30 @@ def test_http_rejects_anything_but_a_uuid(body: str) -> None:
                 assert error["message_fr"] and error["message"]
                 assert "messages" not in error
         assert await _user_bot_events(store, "default")  # nothing was erased
+
+    _run(scenario())
+
+
+def test_http_someone_elses_conversation_needs_its_signed_token() -> None:
+    """A bare id (the victim's sender id) or a forged signature reads and erases nothing."""
+    import aiohttp
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    store = InMemoryTrackerStore(Domain.empty())
+    victim, victim_token = issue_session()
+    forged = f"{victim}.{'A' * 43}"
+    other_key = f"{victim}.{victim_token.split('.')[1][::-1]}"
+
+    async def scenario() -> None:
+        await store.save(_tracker(victim))
+        async with _privacy_server(store) as (base, _), aiohttp.ClientSession() as http:
+            for route in ("history", "erase"):
+                for claim, status in ((victim, 400), (forged, 403), (other_key, 403)):
+                    r = await http.post(f"{base}/{route}", json={"session_id": claim})
+                    assert r.status == status, (route, claim)
+                    assert "messages" not in await r.json()
+        assert len(await _user_bot_events(store, victim)) == 4  # nothing was erased
 
     _run(scenario())
 

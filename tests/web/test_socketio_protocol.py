@@ -14,6 +14,8 @@ import uuid
 
 import pytest
 
+from tests.web.widget import SESSION_TOKEN_RE
+
 
 def test_installed_python_socketio_keeps_enter_room_synchronous() -> None:
     import socketio
@@ -23,8 +25,12 @@ def test_installed_python_socketio_keeps_enter_room_synchronous() -> None:
     )
 
 
-async def _chat_once(url: str, session_id: str, text: str) -> list[dict]:
-    """Connect, request the session, send one message; the answers received in the room."""
+async def _chat_once(url: str, session_id: str | None, text: str,
+                     claim: str | None = None) -> tuple[str, list[dict]]:
+    """Connect, request the session, send one message; (the confirmed session token, answers).
+
+    ``claim`` is the ``session_id`` put in the message (default: the confirmed token).
+    """
     import socketio
 
     client = socketio.AsyncClient(reconnection=False)
@@ -45,22 +51,49 @@ async def _chat_once(url: str, session_id: str, text: str) -> list[dict]:
     await client.connect(url, socketio_path="/socket.io", transports=["polling"], wait_timeout=10)
     try:
         await client.emit("session_request", {"session_id": session_id})
-        assert await asyncio.wait_for(confirmed, 10) == session_id
-        await client.emit("user_uttered", {"message": text, "session_id": session_id},
+        token = await asyncio.wait_for(confirmed, 10)
+        await client.emit("user_uttered", {"message": text, "session_id": claim or token},
                           callback=lambda *_: done.done() or done.set_result(True))
-        await asyncio.wait_for(done, 30)  # Rasa acknowledges once it has answered
+        try:
+            await asyncio.wait_for(done, 30)  # Rasa acknowledges once it has answered
+        except asyncio.TimeoutError:
+            pass
         await asyncio.sleep(0.3)
     finally:
         await client.disconnect()
-    return answers
+    return token, answers
 
 
 @pytest.mark.servers
 def test_answers_reach_the_session_room_again_after_reconnecting(rasa_server) -> None:
-    session_id = str(uuid.uuid4())
-    first = asyncio.run(_chat_once(rasa_server.url, session_id, "/greet"))
+    token, first = asyncio.run(_chat_once(rasa_server.url, None, "/greet"))
+    assert SESSION_TOKEN_RE.match(token), token  # issued by the server
     assert first, "no bot_uttered in the session room: is python-socketio >= 5.10 installed?"
-    # A new socket (a reload) asking for the same session gets the answers too.
-    second = asyncio.run(_chat_once(rasa_server.url, session_id, "/greet"))
+    # A new socket (a reload) presenting the same token resumes the same session.
+    again, second = asyncio.run(_chat_once(rasa_server.url, token, "/greet"))
+    assert again == token
     assert second
     assert all(isinstance(a, dict) for a in first + second)
+
+
+@pytest.mark.servers
+def test_nobody_can_claim_someone_elses_conversation(rasa_server, rasa_api) -> None:
+    victim, _ = asyncio.run(_chat_once(rasa_server.url, None, "/greet"))
+    before = len(rasa_api.tracker_messages(victim))
+    sender = victim.split(".")[0]
+    # the bare id, a forged signature, a random uuid: each gets a fresh, empty conversation
+    for claim in (sender, f"{sender}.{'A' * 43}", str(uuid.uuid4())):
+        token, _ = asyncio.run(_chat_once(rasa_server.url, claim, "/greet"))
+        assert token != victim and not token.startswith(sender)
+        assert SESSION_TOKEN_RE.match(token)
+    # a confirmed socket that puts the victim's token in its messages: ignored
+    asyncio.run(_chat_once(rasa_server.url, None, "/greet", claim=victim))
+    assert len(rasa_api.tracker_messages(victim)) == before
+
+
+@pytest.mark.servers
+def test_a_very_long_message_gets_a_calm_answer_and_is_not_kept(rasa_server, rasa_api) -> None:
+    token, answers = asyncio.run(_chat_once(rasa_server.url, None, "bonjour " * 1000))
+    assert any("trop long" in (a.get("text") or "") for a in answers), answers
+    assert all(len(m.get("text") or "") < 2001 for m in rasa_api.tracker_messages(token))
+    assert not any("bonjour bonjour" in (m.get("text") or "") for m in rasa_api.tracker_messages(token))

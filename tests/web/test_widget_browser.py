@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.web.widget import STORAGE_KEY, UUID4_RE, RasaApi, WidgetPage, conversation_script
+from tests.web.widget import SESSION_TOKEN_RE, STORAGE_KEY, RasaApi, WidgetPage, conversation_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
@@ -49,14 +49,14 @@ def test_nothing_stored_or_sent_before_the_chat_is_opened(widget, rasa_server) -
     stored = widget.storage()
     assert list(stored) == [STORAGE_KEY]
     session_id = json.loads(stored[STORAGE_KEY])["id"]
-    assert UUID4_RE.match(session_id), session_id  # random uuid4, never a guessable id
+    assert SESSION_TOKEN_RE.match(session_id), session_id  # issued and signed by the server
     assert widget.session_storage() == {}
     assert widget.page.context.cookies() == []
     assert any("/socket.io/" in url for url in to_rasa)
     assert widget.page.errors == []
 
 
-def test_every_session_id_is_a_fresh_uuid4(new_context, web_url) -> None:
+def test_every_session_is_a_fresh_server_issued_token(new_context, web_url) -> None:
     ids = set()
     for _ in range(3):
         page = new_context().new_page()
@@ -65,7 +65,7 @@ def test_every_session_id_is_a_fresh_uuid4(new_context, web_url) -> None:
         w.open()
         w.wait_idle()
         ids.add(w.session_id())
-    assert len(ids) == 3 and all(UUID4_RE.match(i) for i in ids)
+    assert len(ids) == 3 and all(SESSION_TOKEN_RE.match(i) for i in ids)
 
 
 # ----------------------------------------------------------------------------- the main journey

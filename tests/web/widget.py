@@ -36,7 +36,8 @@ def artifacts_dir() -> Path:
     return path
 
 
-UUID4_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+#: A session token issued and signed by the server (channels/web.py): random id + HMAC.
+SESSION_TOKEN_RE = re.compile(r"^[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$")
 STORAGE_KEY = "cap-reconversion:conversation"
 
 _DEEP_ACTIVE = """() => {
@@ -62,6 +63,11 @@ def conversation_script() -> list[dict[str, str]]:
     if not path:
         return DEFAULT_SCRIPT
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def sender_of(session_token: str) -> str:
+    """The conversation id (Rasa's sender id) a signed session token stands for."""
+    return session_token.split(".", 1)[0]
 
 
 class RasaApi:
@@ -97,7 +103,7 @@ class RasaApi:
     def tracker_messages(self, session_id: str) -> list[dict]:
         """User and bot events from the HTTP API (GET /conversations/{id}/tracker)."""
         query = f"?token={urllib.parse.quote(self.token)}" if self.token else ""
-        status, body = self._request(f"{self.url}/conversations/{session_id}/tracker{query}")
+        status, body = self._request(f"{self.url}/conversations/{sender_of(session_id)}/tracker{query}")
         assert status == 200, (status, body)
         return [e for e in body.get("events", []) if e.get("event") in ("user", "bot")]
 
@@ -107,7 +113,8 @@ class RasaApi:
         if not db:
             return None
         with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?", (session_id,)).fetchone()[0]
+            return conn.execute("SELECT COUNT(*) FROM events WHERE sender_id = ?",
+                                (sender_of(session_id),)).fetchone()[0]
 
 
 class WidgetPage:

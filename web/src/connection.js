@@ -1,5 +1,8 @@
 // The Rasa 3.6 socket.io protocol: connect, `session_request {session_id}`, wait for
 // `session_confirm`, then `user_uttered {message, session_id}`; answers come as `bot_uttered`.
+// The server issues the session (channels/web.py): `session_id` is the signed token it sent in an
+// earlier `session_confirm` (or null for a new conversation); a token it does not accept is
+// answered with a new one, which the widget adopts (`onSession`).
 // With `session_persistence: true` Rasa puts the socket in a room named after the session id
 // and sends the answers to that room, so a session_request must follow every (re)connection.
 import { io } from 'socket.io-client';
@@ -13,7 +16,8 @@ export class Connection {
    * @param {object} options
    * @param {string} options.url server URL (scheme, host, port)
    * @param {string} options.path socket.io path, `/socket.io` by default
-   * @param {string} options.sessionId the conversation id (uuid)
+   * @param {string|null} options.sessionId the signed session token, null for a new conversation
+   * @param {(token: string) => void} options.onSession the server issued a (new) session token
    * @param {() => void} options.onConfirm the session is (again) ready to receive messages
    * @param {(message: object) => void} options.onBotMessage a `bot_uttered` payload
    * @param {(state: 'connecting'|'lost'|'stopped') => void} options.onState
@@ -46,7 +50,11 @@ export class Connection {
     });
     socket.on('session_confirm', (id) => {
       const confirmedId = id && typeof id === 'object' ? id.session_id : id;
-      if (confirmedId !== this.sessionId) return;
+      if (typeof confirmedId !== 'string' || !confirmedId) return;
+      if (confirmedId !== this.sessionId) {
+        this.sessionId = confirmedId;
+        this.options.onSession(confirmedId);
+      }
       this.confirmed = true;
       this.options.onConfirm();
     });

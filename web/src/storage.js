@@ -1,7 +1,7 @@
-// The only thing the widget keeps in the browser: the conversation id and whether the chat was
+// The only thing the widget keeps in the browser: the signed conversation token and whether the chat was
 // open. It is written when the person opens the chat, never before (CNIL guidance on chatbots),
 // and removed when they erase the conversation.
-import { isUuid4 } from './uuid.js';
+import { isSessionToken } from './session.js';
 
 export class SessionStore {
   constructor(key) {
@@ -29,7 +29,7 @@ export class SessionStore {
     if (!raw) return null;
     try {
       const data = JSON.parse(raw);
-      if (data && isUuid4(data.id)) return { id: data.id, open: data.open === true };
+      if (data && isSessionToken(data.id)) return { id: data.id, open: data.open === true };
     } catch (e) {
       /* corrupted entry: ignored */
     }

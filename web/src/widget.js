@@ -6,7 +6,6 @@ import { Connection } from './connection.js';
 import { buttonsOf, makeLink, renderText, safeUrl } from './render.js';
 import { SessionStore } from './storage.js';
 import { format, strings } from './strings.js';
-import { uuid4 } from './uuid.js';
 
 const TYPING_DELAY_MS = 400;
 const CONNECTING_DELAY_MS = 1000;
@@ -241,18 +240,20 @@ export class Widget {
         this.neverSynced = false;
         this.greetOnConfirm = false;
       } else {
-        // Created only now that the person has opened the chat (or written after erasing).
-        this.sessionId = uuid4();
+        // Issued by the server at the first session_confirm, now that the person has opened the
+        // chat (or written after erasing).
+        this.sessionId = null;
         this.neverSynced = true;
         this.greetOnConfirm = greet && Boolean(this.config.initPayload);
       }
     }
-    this.store.save({ id: this.sessionId, open: this.isOpen });
+    if (this.sessionId) this.store.save({ id: this.sessionId, open: this.isOpen });
     if (!this.conn) {
       this.conn = new Connection({
         url: this.config.serverOrigin,
         path: this.config.socketPath,
         sessionId: this.sessionId,
+        onSession: (token) => this._onSession(token),
         onConfirm: () => this._onConfirm(),
         onBotMessage: (message) => this._onBotMessage(message),
         onState: (state) => this._onConnState(state),
@@ -274,6 +275,13 @@ export class Widget {
         if (this.connState === 'connecting') this._setStatus(this.t.connecting);
       }, CONNECTING_DELAY_MS);
     }
+  }
+
+  /** The server issued a session: a new conversation, or a fresh one when it refused ours. */
+  _onSession(token) {
+    if (this.sessionId && this.sessionId !== token) this.neverSynced = true;
+    this.sessionId = token;
+    this.store.save({ id: token, open: this.isOpen });
   }
 
   async _onConfirm() {
