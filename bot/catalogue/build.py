@@ -90,6 +90,7 @@ def _parts() -> list[Part]:
 
 def build_database(url: str | None = None, *, force: bool = False, engine: Engine | None = None) -> dict[str, str]:
     """Create the schema and (re)load every part whose sources changed; returns part → status."""
+    import bot.directory.models  # noqa: F401  (register the tables on Base; filled by `sync`)
     import bot.trainings.models  # noqa: F401  (register the tables on Base)
     from bot.config import get_settings
 
