@@ -240,3 +240,35 @@ def test_without_a_synced_directory_nothing_is_invented(tmp_path):
     with make_sessionmaker(engine)() as s:
         assert who_to_see(s, place_of("Lille"), {"status": "salarie_prive"}) == []
     engine.dispose()
+
+
+def test_nearby_answer_shows_the_stored_directory_ranked_for_the_person_without_a_token(tmp_path, settings):
+    """The action's seam (actions.services) with no token: the synced directory answers, need first."""
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.help import ActionNearbyHelp
+    from actions.services import Services, _data_inclusion, set_services
+    from bot.catalogue.build import build_database
+    from tests.actions.conftest import make_tracker
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'kb.db'}")
+    build_database(engine=engine)
+    kb = make_sessionmaker(engine)
+    assert sync(kb, settings).status == "ok"
+    no_token = dataclasses.replace(settings, data_inclusion_token=None)
+    set_services(Services(today=lambda: None, session_factory=kb, trainings=None,
+                          support_services=_data_inclusion(no_token)))
+    try:
+        dispatcher = CollectingDispatcher()
+        slots = {"status": "demandeur_emploi", "age": 34, "rqth": True, "goal": "change_job",
+                 "commune": "Villeneuve-d'Ascq", "code_insee": "59009"}
+        ActionNearbyHelp().run(dispatcher, make_tracker("qui peut m'aider près de chez moi ?", "ask_nearby", slots), {})
+    finally:
+        set_services(None)
+        engine.dispose()
+    text = "\n".join(m.get("text") or "" for m in dispatcher.messages)
+    assert "data·inclusion" in text
+    directory_part = text.split("data·inclusion", 1)[1]
+    assert "Service emploi et handicap" in directory_part.splitlines()[1]  # the first directory line
+    assert "+33300" in directory_part and "horaires : du lundi au vendredi" in directory_part
+    assert "pour y accéder : sur rendez-vous, par téléphone" in directory_part
