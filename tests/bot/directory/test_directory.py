@@ -272,3 +272,55 @@ def test_nearby_answer_shows_the_stored_directory_ranked_for_the_person_without_
     assert "Service emploi et handicap" in directory_part.splitlines()[1]  # the first directory line
     assert "+33300" in directory_part and "horaires : du lundi au vendredi" in directory_part
     assert "pour y accéder : sur rendez-vous, par téléphone" in directory_part
+
+
+@pytest.mark.postgres
+def test_sync_and_ranking_on_postgresql(settings):
+    import uuid
+
+    try:
+        import psycopg2
+
+        psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres", connect_timeout=3).close()
+    except Exception as exc:  # pragma: no cover
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    name = f"cap_dir_{uuid.uuid4().hex[:8]}"
+    admin = make_engine("postgresql+psycopg2://postgres@127.0.0.1/postgres")
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        engine = make_engine(f"postgresql+psycopg2://postgres@127.0.0.1/{name}")
+        Base.metadata.create_all(engine, tables=[*TABLES, *TRAINING_TABLES])
+        pg = make_sessionmaker(engine)
+        first, second = sync(pg, settings), sync(pg, settings)  # twice: idempotent
+        assert first.status == second.status == "ok" and first.kept == second.kept
+        assert count(pg, DirectoryService) == len(di_directory_fixture()["services"]) - sum(DI_BAD_REASONS.values())
+        with pg() as s:
+            ranked = who_to_see(s, place_of("Lens"), {"status": "jeune_neet", "age": 20})
+        assert ranked and ranked[0].service.publics == ["jeunes"]
+        engine.dispose()
+    finally:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def test_cli_sync_prints_counts_and_rejects_in_french(tmp_path, monkeypatch, capsys, server):
+    from bot import config
+    from bot.cli import main
+
+    monkeypatch.setenv("DATA_INCLUSION_TOKEN", TOKEN)
+    monkeypatch.setenv("DATA_INCLUSION_API_URL", server.url)
+    monkeypatch.setenv("CAP_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    if hasattr(config.get_settings, "cache_clear"):
+        config.get_settings.cache_clear()
+    try:
+        code = main(["sync", "--only", "data-inclusion", "--quiet"])
+    finally:
+        if hasattr(config.get_settings, "cache_clear"):
+            config.get_settings.cache_clear()
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith("data-inclusion : ") and "lignes chargées" in out and "rejets : 7" in out
+    assert "bad_postcode 1" in out and "unknown_thematique 1" in out
