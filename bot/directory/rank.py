@@ -164,8 +164,9 @@ def who_to_see(session: Session, place: Mapping[str, Any], profile: Mapping[str,
         ids = {s.structure_id for s in services}
         structures = {st.id: st for st in session.execute(
             select(DirectoryStructure).where(DirectoryStructure.id.in_(ids))).scalars()} if ids else {}
-    except SQLAlchemyError as exc:  # directory never synced on this database
+    except SQLAlchemyError as exc:  # directory tables missing (database built before them)
         log.info("directory unavailable: %s", type(exc).__name__)
+        session.rollback()  # PostgreSQL: leave the session usable
         return []
     out: list[Ranked] = []
     for s in services:

@@ -51,7 +51,7 @@ def require_token(settings: Settings) -> None:
 
 # -- download: paged lists -> JSON lines ----------------------------------------------------------
 def download_lists(client: di.DataInclusionClient, dest: Path, on_progress: Callable[[int, int | None], None], *,
-                   departements: Iterable[str] = di.HDF_DEPARTEMENTS, size: int = 500) -> DownloadResult:
+                   departements: Iterable[str] = di.HDF_DEPARTEMENTS, size: int = 1000) -> DownloadResult:
     """Every structure, then every service, of the départements into `dest` (atomically)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
@@ -228,7 +228,7 @@ def iter_rows(path: Path, stats: ParseStats, structures: dict[str, dict[str, Any
 
 def sync_data_inclusion(Session: sessionmaker, settings: Settings, *, index: CommuneIndex | None,
                         progress: Progress | None = None, client: di.DataInclusionClient | None = None,
-                        batch_size: int = 500, force: bool = False, page_size: int = 500) -> SyncReport:
+                        batch_size: int = 500, force: bool = False, page_size: int = 1000) -> SyncReport:
     """Refresh the directory of services of Hauts-de-France from data·inclusion (token required)."""
     require_token(settings)
     client = client or di.DataInclusionClient(settings.data_inclusion_url, settings.data_inclusion_token,

@@ -327,8 +327,9 @@ def _make_handler(server: FakeOpenDataServer) -> type[BaseHTTPRequestHandler]:
         def _di_list(self, kind: str, q: dict[str, list[str]]) -> tuple[int, dict, bytes]:
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 raise _HttpError(401, {"detail": "Not authenticated"})
-            page, size = int(q.get("page", ["1"])[0]), int(q.get("size", ["50"])[0])
-            if page < 1 or not 1 <= size <= 1000:
+            # the publisher's defaults: 5,000 a page, at most 10,000
+            page, size = int(q.get("page", ["1"])[0]), int(q.get("size", ["5000"])[0])
+            if page < 1 or not 1 <= size <= 10_000:
                 raise _HttpError(422, {"detail": [{"loc": ["query", "size"], "msg": "out of range"}]})
             dep = q.get("code_departement", [None])[0]
             rows = [r for r in server.di_directory[kind] if dep is None or r.get("_dep") == dep]
