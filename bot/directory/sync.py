@@ -25,7 +25,7 @@ from bot.clients.of_list import ParseStats, RowError
 from bot.config import Settings
 from bot.directory.models import LIVE_STAGE, DirectoryService, DirectoryServiceStage, DirectoryStructureStage
 from bot.trainings.places import CommuneIndex
-from bot.trainings.sync import Progress, SyncReport, _now, _run_sync
+from bot.trainings.sync import Progress, SyncAborted, SyncReport, _now, _run_sync
 
 #: Top-level thématiques of the data·inclusion referential (v1, and the v0 ones still served).
 THEME_CATEGORIES = frozenset({
@@ -237,7 +237,12 @@ def sync_data_inclusion(Session: sessionmaker, settings: Settings, *, index: Com
     structures: dict[str, dict[str, Any]] = {}
 
     def rows(dest: Path, stats: ParseStats) -> Iterable[dict]:
-        return iter_rows(dest, stats, structures, index, now=now)
+        kept = 0
+        for row in iter_rows(dest, stats, structures, index, now=now):
+            kept += 1
+            yield row
+        if not kept:  # an empty answer never replaces a directory
+            raise SyncAborted("data-inclusion: no service of the region in the answer")
 
     def structure_of(row: dict[str, Any]) -> list[dict[str, Any]]:
         return [structures[row["structure_id"]]]

@@ -324,3 +324,11 @@ def test_cli_sync_prints_counts_and_rejects_in_french(tmp_path, monkeypatch, cap
     assert code == 0, out
     assert out.startswith("data-inclusion : ") and "lignes chargées" in out and "rejets : 7" in out
     assert "bad_postcode 1" in out and "unknown_thematique 1" in out
+
+
+def test_an_empty_answer_never_wipes_the_directory(db, settings, server, synced):
+    before = count(db, DirectoryService)
+    server.di_directory = {"structures": [], "services": []}
+    report = sync(db, settings)
+    assert report.status == "failed" and "no service" in report.detail
+    assert count(db, DirectoryService) == before
