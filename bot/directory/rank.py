@@ -155,6 +155,11 @@ def who_to_see(session: Session, place: Mapping[str, Any], profile: Mapping[str,
     lat, lon = place.get("lat"), place.get("lon")
     if lat is None or lon is None:
         return []
+    if not place.get("epci") and place.get("code_insee"):  # zones may name the EPCI (intercommunalité)
+        from bot.geo import communes
+
+        commune = communes().get(str(place["code_insee"]))
+        place = {**place, "epci": commune.epci if commune is not None else None}
     needs = needs_from_profile(profile)
     dlat, dlon = radius_km / 111.0, radius_km / 70.0  # generous box at 50° N
     near_box = (DirectoryService.lat.between(lat - dlat, lat + dlat) & DirectoryService.lon.between(lon - dlon, lon + dlon))

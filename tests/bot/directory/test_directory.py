@@ -332,3 +332,15 @@ def test_an_empty_answer_never_wipes_the_directory(db, settings, server, synced)
     report = sync(db, settings)
     assert report.status == "failed" and "no service" in report.detail
     assert count(db, DirectoryService) == before
+
+
+def test_a_zone_naming_the_persons_intercommunality_is_served_even_when_the_place_omits_it(db, synced):
+    place = place_of("Lille")
+    epci = place.pop("epci")
+    assert epci
+    with db.begin() as s:
+        svc = s.execute(select(DirectoryService).where(DirectoryService.id == "dora--svc-cep-59350")).scalar_one()
+        svc.zone = [epci]
+    with db() as s:
+        ids = [r.service.id for r in who_to_see(s, place, {"status": "salarie_prive", "age": 40}, limit=50)]
+    assert "dora--svc-cep-59350" in ids
