@@ -47,7 +47,8 @@ def _contact(s: dict[str, Any]) -> str:
     return (" — " + " · ".join(parts)) if parts else ""
 
 
-def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5) -> Reply:
+def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5,
+                 profile: dict[str, Any] | None = None) -> Reply:
     """The nearest structures serving the person's recommended accompaniments."""
     from actions.services import get_services
     from bot.catalogue.structures import structures_near
@@ -63,7 +64,7 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
                     seen.add(item["id"])
                     rows.append(item)
     with get_services().session_factory() as session:
-        extra = get_services().support_services(session, place)[:3]
+        extra = get_services().support_services(session, place, profile)[:3]
     if not rows and not extra:
         return Reply(m["none"].format(de_commune=de(place["nom"]), fallback=messages()["human"]["generic"]))
     lines = [m["intro"].format(de_commune=de(place["nom"]))]
@@ -105,7 +106,7 @@ class ActionNearbyHelp(Action):
         if place is None:
             send(dispatcher, Reply(messages()["nearby"]["need_commune"]))
             return []
-        send(dispatcher, nearby_reply(place, _accompaniments(tracker)))
+        send(dispatcher, nearby_reply(place, _accompaniments(tracker), profile=profile_from(tracker)))
         return []
 
 

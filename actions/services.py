@@ -20,7 +20,7 @@ class Services:
     today: Callable[[], date]
     session_factory: Any  # sqlalchemy sessionmaker for the knowledge base
     trainings: Callable[..., Any]  # bot.trainings.service.answer_trainings-compatible
-    support_services: Callable[[Any, dict[str, Any]], list[Any]] = lambda session, place: []
+    support_services: Callable[..., list[Any]] = lambda session, place, profile=None: []
 
 
 _lock = threading.Lock()
@@ -49,19 +49,20 @@ def _build() -> Services:
 
 
 def _data_inclusion(settings: Any) -> Callable[[Any, dict[str, Any]], list[Any]]:
-    """Live data·inclusion services near a place (2 s budget), only when a token is configured."""
-    if not settings.data_inclusion_token:
-        return lambda session, place: []
+    """data·inclusion services near a place: the stored directory ranked for the profile, then live ones
+    (2 s budget) only when a token is configured."""
     from types import SimpleNamespace
 
     from bot.clients.data_inclusion import DataInclusionClient
     from bot.trainings.support import support_near
 
-    client = DataInclusionClient(settings.data_inclusion_url, settings.data_inclusion_token,
-                                 timeout_s=settings.live_search_budget_s)
+    client = None
+    if settings.data_inclusion_token:
+        client = DataInclusionClient(settings.data_inclusion_url, settings.data_inclusion_token,
+                                     timeout_s=settings.live_search_budget_s)
 
-    def search(session: Any, place: dict[str, Any]) -> list[Any]:
-        items, _source = support_near(session, SimpleNamespace(**place), client=client,
+    def search(session: Any, place: dict[str, Any], profile: dict[str, Any] | None = None) -> list[Any]:
+        items, _source = support_near(session, SimpleNamespace(**place), client=client, profile=profile,
                                       budget_s=settings.live_search_budget_s, radius_km=30)
         return [i for i in items if i.origin == "data-inclusion"]
 

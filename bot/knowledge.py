@@ -12,3 +12,10 @@ PARTS = (
     "bot.catalogue.structures:STRUCTURES",
     "bot.trainings.loader:EMBEDDED_TRAININGS",
 )
+
+#: Modules declaring tables that only `python -m bot sync` fills (no versioned source file): the build
+#: creates them empty so queries work before the first sync.
+SYNCED_TABLES = (
+    "bot.trainings.models",
+    "bot.directory.models",
+)

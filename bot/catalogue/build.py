@@ -86,8 +86,10 @@ DISPOSITIFS = Part("dispositifs", _rule_files, load_dispositifs)
 
 def _parts() -> list[Part]:
     """The registered parts, in build order (importing them also registers their tables on Base)."""
-    from bot.knowledge import PARTS
+    from bot.knowledge import PARTS, SYNCED_TABLES
 
+    for module in SYNCED_TABLES:
+        importlib.import_module(module)  # tables filled by `sync` only: created empty by the build
     parts = []
     for entry in PARTS:
         module, _, attribute = entry.partition(":")

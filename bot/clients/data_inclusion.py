@@ -208,3 +208,31 @@ class DataInclusionClient:
             log.info("%s: %d malformed items skipped", SOURCE, rejected)
         return DiPage(tuple(items), int(payload.get("total") or len(items)), int(payload.get("page") or page),
                       int(payload.get("pages") or 1), rejected)
+
+
+# -- bulk listing (for `python -m bot sync --only data-inclusion`) -----------------------------
+STRUCTURES_PATH = "/api/v1/structures"
+SERVICES_PATH = "/api/v1/services"
+#: Hauts-de-France départements (the publisher's `code_departement` filter takes one at a time).
+HDF_DEPARTEMENTS = ("02", "59", "60", "62", "80")
+
+
+def iter_list(client: DataInclusionClient, path: str, params: dict[str, Any], *, size: int = 1000) -> Any:
+    """Every item of a paged list endpoint (`{"items", "total", "page", "size", "pages"}`), page by page
+    (the publisher serves up to 10,000 a page, 5,000 by default).
+
+    A malformed page is a `SourceError` (the caller keeps its previous data); items are yielded raw.
+    """
+    if not client.token:
+        raise SourceAuthError(SOURCE, "no token configured (DATA_INCLUSION_TOKEN)",
+                              message_fr="Le service data·inclusion demande une clé d'accès, non configurée ici.")
+    page = 1
+    while True:
+        payload = client.http.get_json(path, {**params, "page": page, "size": size})
+        if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+            raise SourceError(SOURCE, f"unexpected payload on {path} page {page} (no 'items' list)")
+        yield from payload["items"]
+        pages = payload.get("pages")
+        if not isinstance(pages, int) or page >= pages or not payload["items"]:
+            return
+        page += 1

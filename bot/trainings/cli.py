@@ -28,7 +28,9 @@ def register(subparsers: Any) -> None:
     s = subparsers.add_parser("sync", help="mettre à jour le catalogue de formations depuis les données ouvertes",
                               description="Télécharge et charge la liste des organismes de formation et le "
                                           "catalogue Mon Compte Formation (Hauts-de-France).")
-    s.add_argument("--only", choices=("of", "mcf"), help="une seule source : of (organismes), mcf (formations CPF)")
+    s.add_argument("--only", choices=("of", "mcf", "data-inclusion"),
+                   help="une seule source : of (organismes), mcf (formations CPF), data-inclusion (annuaire des "
+                        "services, clé DATA_INCLUSION_TOKEN)")
     s.add_argument("--force", action="store_true", help="ignorer ETag / Last-Modified et tout recharger")
     s.add_argument("--quiet", action="store_true", help="pas de barre de progression")
     s.set_defaults(handler=_sync)

@@ -74,9 +74,9 @@ def upsert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> No
     session.execute(stmt, list(unique.values()))
 
 
-def clear_stage(session: Session, source: str) -> None:
+def clear_stage(session: Session, source: str, *, tables: Iterable[tuple[Table, Table]] = LIVE_STAGE) -> None:
     """Forget whatever an earlier, interrupted sync left in staging for `source`."""
-    for _live, stage in LIVE_STAGE:
+    for _live, stage in tables:
         session.execute(delete(stage).where(stage.c.source == source))
 
 

@@ -148,9 +148,18 @@ def merge(structures: Sequence[SupportItem], services: Sequence[DiService], *, l
 
 def support_near(session: Session, place: Any, *, client: DataInclusionClient | None = None,
                  audiences: Sequence[str] = (), themes: Sequence[str] = DEFAULT_THEMES,
-                 radius_km: float = 50, budget_s: float = 2.0, limit: int = 10) -> tuple[list[SupportItem], str]:
-    """(items, source) where source is "live+structures" or "structures" when data·inclusion is unavailable."""
+                 radius_km: float = 50, budget_s: float = 2.0, limit: int = 10,
+                 profile: dict[str, Any] | None = None) -> tuple[list[SupportItem], str]:
+    """(items, source) where source is "live+structures" or "structures" when data·inclusion is unavailable.
+
+    Services of the stored directory (`sync --only data-inclusion`) ranked for `profile` come right
+    after the knowledge-base structures ("+directory" in source), before live ones not already listed.
+    """
+    from bot.directory.rank import who_to_see
+
     structures = structures_near(session, place.lat, place.lon, radius_km, audiences)
+    where = {k: getattr(place, k, None) for k in ("lat", "lon", "code_insee", "departement", "epci")}
+    stored = [r.to_support_item() for r in who_to_see(session, where, profile, radius_km=radius_km, limit=limit)]
     services: Sequence[DiService] = ()
     source = "structures"
     if client is not None:
@@ -161,4 +170,6 @@ def support_near(session: Session, place: Any, *, client: DataInclusionClient | 
             source = "live+structures"
         except SourceError as exc:
             log.info("data-inclusion unavailable: %s", exc)
-    return merge(structures, services, lat=place.lat, lon=place.lon, limit=limit), source
+    if stored:
+        source += "+directory"
+    return merge([*structures, *stored], services, lat=place.lat, lon=place.lon, limit=limit), source

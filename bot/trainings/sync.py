@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.catalogue.db import Base
 from bot.clients import mcf as mcf_api
 from bot.clients import of_list as of_api
 from bot.clients.http import DEFAULT_RETRY, SourceError
@@ -38,7 +39,7 @@ from bot.trainings.places import DEPARTEMENT_SEATS, CommuneIndex, locate_postcod
 
 log = logging.getLogger(__name__)
 
-SOURCES = ("of", "mcf")
+SOURCES = ("of", "mcf", "data-inclusion")
 SOURCE_NAMES = {"of": of_api.SOURCE, "mcf": mcf_api.SOURCE}
 MAX_REJECT_RATIO = 0.5  # above this, the file is suspect: keep the previous catalogue
 MCF_PUBLIC_URL = "https://www.moncompteformation.gouv.fr"
@@ -274,7 +275,7 @@ def _run_sync(Session: sessionmaker, name: str, live_model: Any, dest: Path,
               download: Callable[[Path, str | None, str | None, Callable[[int, int | None], None]], Any],
               rows: Callable[[Path, ParseStats], Iterable[dict]], tables: tuple[Any, Any, Any], *,
               source: tuple[str, str, str | None], progress: Progress, batch_size: int, force: bool,
-              now: Any) -> SyncReport:
+              now: Any, live_stage: Any = store.LIVE_STAGE) -> SyncReport:
     """One source: conditional download, staged load, swap; the previous catalogue stays on any failure."""
     etag, last_modified = (None, None) if force else _validators(Session, name, live_model)
     started = time.monotonic()
@@ -287,16 +288,16 @@ def _run_sync(Session: sessionmaker, name: str, live_model: Any, dest: Path,
             return report
         report.bytes = result.bytes
         with Session.begin() as session:
-            store.clear_stage(session, name)
+            store.clear_stage(session, name, tables=live_stage)
         stats = ParseStats()
         _stage_and_swap(Session, name, rows(dest, stats), stats, tables, batch_size, progress, source=source,
-                        result=result, now=now)
+                        result=result, now=now, live_stage=live_stage)
         report.status = "ok"
         _fill(report, stats)
     except (SourceError, RowError, DataError, SyncAborted) as exc:
-        _abort(Session, name, report, exc)
+        _abort(Session, name, report, exc, live_stage)
     except BaseException:
-        _abort(Session, name, report, None)
+        _abort(Session, name, report, None, live_stage)
         raise
     finally:
         dest.unlink(missing_ok=True)
@@ -307,7 +308,7 @@ def _run_sync(Session: sessionmaker, name: str, live_model: Any, dest: Path,
 
 def _stage_and_swap(Session: Any, name: str, rows: Any, stats: ParseStats, tables: tuple[Any, Any, Any],
                     batch_size: int, progress: Any, *, source: tuple[str, str, str | None], result: Any,
-                    now: Any) -> None:
+                    now: Any, live_stage: Any = store.LIVE_STAGE) -> None:
     """Write `rows` to the staging tables in batches, then swap them in with the source's state.
 
     `rows` is consumed lazily (the parser updates `stats` as it reads); nothing replaces the live
@@ -326,7 +327,7 @@ def _stage_and_swap(Session: Any, name: str, rows: Any, stats: ParseStats, table
     _reject_guard(stats, name)
     title, url, licence = source
     with Session.begin() as session:
-        store.swap_in(session, name)
+        store.swap_in(session, name, tables=live_stage)
         _upsert_state(session, name, title=title, url=url, licence=licence, etag=result.etag,
                       last_modified=result.last_modified, fetched_at=now, checked_at=now, rows=stats.kept,
                       rejected=stats.rejected_total, status="ok", detail=_reject_detail(stats))
@@ -351,14 +352,15 @@ def _fill(report: SyncReport, stats: ParseStats) -> None:
     report.rejected = Counter(stats.rejected)
 
 
-def _abort(Session: sessionmaker, name: str, report: SyncReport, exc: BaseException | None) -> None:
+def _abort(Session: sessionmaker, name: str, report: SyncReport, exc: BaseException | None,
+           live_stage: Any = store.LIVE_STAGE) -> None:
     """Drop staged rows and record the failure; live rows are untouched."""
     report.status = "failed"
     report.detail = str(exc) if exc is not None else "interrupted"
     log.warning("sync %s failed: %s (previous catalogue kept)", name, report.detail)
     try:
         with Session.begin() as session:
-            store.clear_stage(session, name)
+            store.clear_stage(session, name, tables=live_stage)
         _save_state(Session, name, checked_at=_now(), status="failed", detail=report.detail[:2000])
     except Exception:  # noqa: BLE001 - best effort: the next run clears staging anyway
         log.exception("sync %s: could not clean staging", name)
@@ -368,14 +370,25 @@ def run_sync(Session: sessionmaker, settings: Settings, *, only: str | None = No
              index: CommuneIndex | None = None, progress: Progress | None = None,
              force: bool = False) -> list[SyncReport]:
     """Sync every source (or `only` one), bodies before trainings (trainings are placed via bodies)."""
+    if only == "data-inclusion":
+        from bot.directory.sync import require_token
+
+        require_token(settings)  # before touching anything
     if only is not None and only not in SOURCES:
         raise DataError(f"unknown source {only!r}", message_fr=f"Source inconnue « {only} » (choix : {', '.join(SOURCES)}).")
     with Session.begin() as session:
         create_tables(session)
+        from bot.directory.models import TABLES as DIRECTORY_TABLES
+
+        Base.metadata.create_all(session.connection(), tables=list(DIRECTORY_TABLES), checkfirst=True)
     reports = []
     with sync_lock(settings.var_dir):
         if only in (None, "of"):
             reports.append(sync_of_list(Session, settings, index=index, progress=progress, force=force))
         if only in (None, "mcf"):
             reports.append(sync_mcf(Session, settings, index=index, progress=progress, force=force))
+        if only == "data-inclusion" or (only is None and settings.data_inclusion_token):
+            from bot.directory.sync import sync_data_inclusion
+
+            reports.append(sync_data_inclusion(Session, settings, index=index, progress=progress, force=force))
     return reports

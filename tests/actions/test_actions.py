@@ -163,7 +163,7 @@ def test_nearby_help_adds_live_data_inclusion_services_when_configured(services,
 
     seen = []
 
-    def support(session, place):
+    def support(session, place, profile=None):
         seen.append(place["code_insee"])
         return [SupportItem("Accompagnement emploi (TEST)", "Lille", None, 2.0, None, "https://exemple.invalid/svc",
                             "+33300000001", "data-inclusion", hours="du lundi au vendredi 9 h-12 h")]

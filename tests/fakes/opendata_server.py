@@ -10,6 +10,8 @@ Routes (one server plays every source; point each base URL setting at `server.ur
 - GET /api/v1/formations                          La bonne alternance (base URL `<url>/api`)
 - GET /api/v1/search/services                     data·inclusion (Bearer token required; `di_allowed_hosts`
                                                   plays the API's trusted-host check: 400 to other names)
+- GET /api/v1/structures, /api/v1/services       data·inclusion lists (Bearer token; `code_departement`,
+                                                  `page`, `size`): `di_directory` (see `di_directory_fixture`)
 - GET /communes, /communes/<code>                 geo.api.gouv.fr
 
 Faults are programmable per path prefix and consumed in order: `server.fail("/communes", Fault(...))`.
@@ -152,6 +154,7 @@ class FakeOpenDataServer:
         self.mcf_records = default_mcf_records()
         self.lba_results = [_lba_item()]
         self.di_items = [_di_item()]
+        self.di_directory: dict[str, list[dict[str, Any]]] = {"structures": [], "services": []}
         self.di_allowed_hosts: list[str] | None = None  # the API's trusted-host check (None: any host)
         self.geo_communes = _geo_communes()
         self.requests: list[Seen] = []
@@ -255,6 +258,8 @@ def _make_handler(server: FakeOpenDataServer) -> type[BaseHTTPRequestHandler]:
                 return self._lba(q)
             if path == "/api/v1/search/services":
                 return self._di(q)
+            if path in ("/api/v1/structures", "/api/v1/services"):
+                return self._di_list(path.rsplit("/", 1)[1], q)
             if path == "/communes":
                 return self._geo_list(q)
             if path.startswith("/communes/"):
@@ -318,6 +323,20 @@ def _make_handler(server: FakeOpenDataServer) -> type[BaseHTTPRequestHandler]:
             items = server.di_items
             page = {"items": items, "total": len(items), "page": 1, "size": len(items), "pages": 1}
             return 200, {"Content-Type": "application/json"}, json.dumps(page, ensure_ascii=False).encode()
+
+        def _di_list(self, kind: str, q: dict[str, list[str]]) -> tuple[int, dict, bytes]:
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                raise _HttpError(401, {"detail": "Not authenticated"})
+            # the publisher's defaults: 5,000 a page, at most 10,000
+            page, size = int(q.get("page", ["1"])[0]), int(q.get("size", ["5000"])[0])
+            if page < 1 or not 1 <= size <= 10_000:
+                raise _HttpError(422, {"detail": [{"loc": ["query", "size"], "msg": "out of range"}]})
+            dep = q.get("code_departement", [None])[0]
+            rows = [r for r in server.di_directory[kind] if dep is None or r.get("_dep") == dep]
+            items = [{k: v for k, v in r.items() if k != "_dep"} for r in rows[(page - 1) * size:page * size]]
+            body = {"items": items, "total": len(rows), "page": page, "size": len(items),
+                    "pages": -(-len(rows) // size)}
+            return 200, {"Content-Type": "application/json"}, json.dumps(body, ensure_ascii=False).encode()
 
         def _geo_list(self, q: dict[str, list[str]]) -> tuple[int, dict, bytes]:
             if q.get("type", [""])[0] == "commune":
@@ -445,3 +464,86 @@ def _geo_communes() -> list[dict[str, Any]]:
         {"nom": "Villetest", "code": "02999", "codeDepartement": "02", "codeRegion": "32",
          "codesPostaux": ["02100"], "population": 120, "centre": {"type": "Point", "coordinates": [3.30, 49.86]}},
     ]
+
+
+# -- data·inclusion directory fixture ------------------------------------------------------------
+DI_KINDS = (
+    # (slug, structure name, service name, publics, thématiques, modes_mobilisation, offset km east)
+    ("cep", "Point conseil emploi", "Conseil pour changer de métier", [],
+     ["choisir-un-metier--confirmer-son-choix-de-metier", "se-former--trouver-sa-formation"], ["telephoner"], 0.5),
+    ("jeunes", "Espace jeunes emploi", "Accompagnement vers l'emploi des 16-25 ans", ["jeunes"],
+     ["trouver-un-emploi--repondre-a-des-offres-demploi", "se-former--trouver-sa-formation"],
+     ["se-presenter", "telephoner"], 1.0),
+    ("handicap", "Service emploi et handicap", "Emploi et reconversion avec un handicap",
+     ["personnes-en-situation-de-handicap"],
+     ["trouver-un-emploi--maintien-dans-lemploi", "choisir-un-metier--identifier-ses-points-forts-et-ses-competences"],
+     ["telephoner", "envoyer-un-courriel"], 2.0),
+    ("alimentation", "Épicerie solidaire", "Aide alimentaire", [], ["equipement-et-alimentation--alimentation"],
+     ["se-presenter"], 1.5),
+)
+
+
+def di_directory_fixture(per_departement: int = 15) -> dict[str, list[dict[str, Any]]]:
+    """A generated, INVENTED directory (names end with "(TEST)", phones +333000…, `exemple.invalid`):
+    for the `per_departement` most populous communes of each Hauts-de-France département (real codes and
+    centres from bot.geo), one structure and one service of each kind of `DI_KINDS`, plus bad records
+    (each named in `DI_BAD_REASONS`). Rows carry `_dep` for the `code_departement` filter."""
+    from bot.geo import communes
+
+    structures: list[dict[str, Any]] = []
+    services: list[dict[str, Any]] = []
+    n = 0
+    for dep in ("02", "59", "60", "62", "80"):
+        towns = sorted((c for c in communes().all() if c.departement == dep and c.lat is not None),
+                       key=lambda c: -(c.population or 0))[:per_departement]
+        for town in towns:
+            postcode = sorted(town.codes_postaux)[0]
+            for slug, s_name, v_name, publics, themes, modes, east_km in DI_KINDS:
+                n += 1
+                sid = f"dora--{slug}-{town.code_insee}"
+                lon = round(town.lon + east_km / 71.5, 5)
+                structures.append({
+                    "_dep": dep, "source": "dora", "id": sid, "original_id": f"{slug}-{town.code_insee}",
+                    "nom": f"{s_name} de {town.nom} (TEST)", "description": "Structure inventée pour les tests.",
+                    "date_maj": "2026-10-01", "siret": f"9000{n:08d}01"[:14], "commune": town.nom,
+                    "code_postal": postcode, "code_insee": town.code_insee, "adresse": f"{n} rue du Test",
+                    "latitude": town.lat, "longitude": lon, "telephone": f"+33300{n:06d}",
+                    "courriel": f"contact{n}@exemple.invalid", "site_web": f"https://exemple.invalid/s/{n}",
+                    "horaires_accueil": "Mo-Fr 09:00-12:00", "reseaux_porteurs": [], "score_qualite": 0.8,
+                })
+                services.append({
+                    "_dep": dep, "source": "dora", "structure_id": sid, "id": f"dora--svc-{slug}-{town.code_insee}",
+                    "nom": f"{v_name} (TEST)", "description": "Service inventé pour les tests.", "date_maj": "2026-10-01",
+                    "type": "accompagnement", "thematiques": themes, "frais": "gratuit", "publics": publics,
+                    "commune": town.nom, "code_postal": postcode, "code_insee": town.code_insee,
+                    "adresse": f"{n} rue du Test", "latitude": town.lat, "longitude": lon,
+                    "telephone": f"+33300{n:06d}", "courriel": f"service{n}@exemple.invalid",
+                    "modes_accueil": ["en-presentiel"], "zone_eligibilite": [dep],
+                    "horaires_accueil": "Mo-Fr 08:30-12:30; PH off", "modes_mobilisation": modes,
+                    "mobilisation_precisions": None, "lien_mobilisation": None, "conditions_acces": None,
+                    "lien_source": f"https://exemple.invalid/services/{n}", "score_qualite": 0.8,
+                })
+    lille = next(s for s in services if s["code_insee"] == "59350")
+
+    def bad(suffix: str, **changes: Any) -> dict[str, Any]:
+        return {**lille, "id": f"dora--bad-{suffix}", **changes}
+
+    ghost = {**structures[0], "_dep": "59", "id": "dora--ghost", "latitude": None, "longitude": None,
+             "code_insee": None, "code_postal": None}
+    structures.append(ghost)
+    services.extend([
+        bad("no-coordinates", structure_id="dora--ghost", latitude=None, longitude=None, code_insee=None,
+            code_postal=None),
+        bad("postcode", code_postal="5900"),
+        bad("theme", thematiques=["cuisine--recettes-du-monde"]),
+        bad("malformed", thematiques="se-former--trouver-sa-formation"),
+        bad("latitude", latitude="cinquante"),
+        bad("structure", structure_id="dora--does-not-exist"),
+        bad("name", nom=None),
+    ])
+    return {"structures": structures, "services": services}
+
+
+#: Reject reasons of the bad records above, as the sync counts them.
+DI_BAD_REASONS = {"no_coordinates": 1, "bad_postcode": 1, "unknown_thematique": 1, "malformed": 2,
+                  "unknown_structure": 1, "no_id_or_name": 1}

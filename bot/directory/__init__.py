@@ -1,0 +1,1 @@
+"""Directory of services: data·inclusion structures and services stored in the catalogue, and "qui voir"."""
