@@ -34,11 +34,11 @@ def _short_titles() -> dict[str, str]:
 
 
 def mentioned_dispositif(tracker: Tracker) -> str | None:
-    """The scheme the latest message names (entity or payload), else None."""
+    """The scheme the latest message names (entity or payload; the last one, nearest the question), else None."""
     from bot.eligibility.rules import load_rules
 
     rules = load_rules()
-    for value in latest_entities(tracker, "dispositif"):
+    for value in reversed(latest_entities(tracker, "dispositif")):
         if value in rules:
             return str(value)
     return None

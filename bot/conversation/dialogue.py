@@ -5,6 +5,7 @@ The Rasa actions (actions/) call these and send the replies; tests call them dir
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -138,17 +139,26 @@ def profile_of(slots: dict[str, Any]) -> dict[str, Any]:
 # Results
 
 
+_TEMPLATE = re.compile(r"\{[^{}]*\}")
+
+
+def _readable(texts: Any) -> list[str]:
+    """Sentences that can be shown: a rule text whose placeholder was left unfilled is skipped."""
+    return [str(t) for t in texts if t and not _TEMPLATE.search(str(t))]
+
+
 def _short_why(item: dict[str, Any]) -> str:
     """The most telling reason: a condition with the person's figures, else an amount, else the first."""
-    met = [str(c["text"]) for c in item.get("conditions", []) if c.get("ok") is True and c.get("ref") != "objectif"]
+    met = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is True and c.get("ref") != "objectif")
     with_figures = [t for t in met if any(ch.isdigit() for ch in t)]
     if with_figures:
         return with_figures[0]
     condition_texts = {str(c["text"]) for c in item.get("conditions", [])}
-    notes = [w for w in item.get("why", []) if w not in condition_texts and "€" in w]
+    notes = [w for w in _readable(item.get("why", [])) if w not in condition_texts and "€" in w]
     if notes:
         return notes[0]
-    return met[0] if met else (item["why"][0] if item.get("why") else "")
+    why = _readable(item.get("why", []))
+    return met[0] if met else (why[0] if why else "")
 
 
 def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None
@@ -221,7 +231,8 @@ def why_not(result: dict[str, Any], dispositif_id: str) -> Reply:
     if where == "recommended":
         return Reply(m["recommended"].format(title=item["title"], why=_short_why(item)))
     if where == "not_eligible":
-        failing = [c["text"] for c in item.get("conditions", []) if c.get("ok") is False] or item["why"][:2]
+        failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
+            or _readable(item["why"][:2])
         text = m["not_eligible"].format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
         if item.get("eligible_in_months"):
             text += "\n" + m["when"].format(months=item["eligible_in_months"])
@@ -301,9 +312,14 @@ def fact_words(facts: dict[str, Any], commune_name: str | None = None) -> list[s
     m = messages()["noted"]
     words: list[str] = []
     done: set[str] = {"code_insee"}
+    implied = {"interimaire": "mission_interim", "independant": "micro_entreprise"}
     if "status" in facts and not ("contract" in facts and facts["status"] in ("salarie_prive", "agent_public")):
-        words.append(fmt_value("status", facts["status"]))
-    if facts.get("contract") not in (None, "aucun"):
+        status = fmt_value("status", facts["status"])
+        if facts.get("contract") == implied.get(facts["status"]) and facts.get("seniority_months_company") is not None:
+            status = m["contract_since"].format(contract=status, duration=_months(facts["seniority_months_company"]))
+            done.add("seniority_months_company")
+        words.append(status)
+    if facts.get("contract") not in (None, "aucun", implied.get(facts.get("status", ""))):
         contract = fmt_value("contract", facts["contract"])
         if facts.get("seniority_months_company") is not None:
             contract = m["contract_since"].format(contract=contract, duration=_months(facts["seniority_months_company"]))
@@ -334,11 +350,17 @@ def fact_words(facts: dict[str, Any], commune_name: str | None = None) -> list[s
         special = m.get("bool", {}).get(name)
         if isinstance(value, bool) and special:
             words.append(special[0] if value else special[1])
+        elif name in m.get("fields", {}):
+            shown = _months(int(value)) if name in NUMBER_FIELDS and "hours" not in name and name != "diploma_level" \
+                else fmt_value(name, value)
+            words.append(m["fields"][name].format(value=shown))
         elif name in NUMBER_FIELDS and name.endswith(("months_total", "_12", "_24", "_60m", "_60", "_18")) \
                 and isinstance(value, (int, float)):
-            words.append(f"{QUESTION_LABELS.get(name, name)} : {_months(int(value))}")
+            label = re.sub(r"^(?:vos|votre|la|le|les|l')\s*", "", QUESTION_LABELS.get(name, name))
+            words.append(f"{label} : {_months(int(value))}")
         else:
-            words.append(f"{QUESTION_LABELS.get(name, name)} : {fmt_value(name, value)}")
+            label = re.sub(r"^(?:vos|votre|la|le|les|l')\s*", "", QUESTION_LABELS.get(name, name))
+            words.append(f"{label} : {fmt_value(name, value)}")
     return words
 
 
@@ -380,7 +402,7 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
     sentences: list[str] = []
     if "age_limit" in topics:
         refs = _age_refs(rule)
-        texts = [c["text"] for c in (found[1].get("conditions", []) if found else []) if c.get("ref") in refs]
+        texts = _readable(c["text"] for c in (found[1].get("conditions", []) if found else []) if c.get("ref") in refs)
         sentences.append(texts[0] if texts else m["no_age_limit"].format(title=title))
     if "pay" in topics:
         sentences.append(m["pay"].format(title=title, provides=rule.provides))
@@ -388,23 +410,28 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
         sentences.append(m["unknown"].format(title=title, summary=rule.summary))
     else:
         where, item = found
+        specific = bool(sentences)
         if where == "recommended":
-            sentences.append(m["eligible"].format(title=title, why=_short_why(item)))
+            why = _short_why(item)
+            sentences.append(m["eligible"].format(title=title, why="" if why in sentences else why).strip())
         elif where == "other_options":
             sentences.append(m["other"].format(title=title))
         elif where == "not_eligible":
-            failing = [c["text"] for c in item.get("conditions", []) if c.get("ok") is False] or item["why"][:1]
+            failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
+                or _readable(item["why"][:1])
             text = m["not_eligible"].format(title=title, why=failing[0] if failing else "")
             if item.get("eligible_in_months"):
                 text += " " + messages()["why_not"]["when"].format(months=item["eligible_in_months"])
             sentences.append(text)
+        elif item.get("missing") and specific and set(item["missing"]) <= {"goal"}:
+            pass  # the question asked is answered; the goal comes with the next question
         elif item.get("missing"):
-            unknown = [c["text"] for c in item.get("conditions", []) if c.get("ok") is None]
+            unknown = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is None)
             missing = ", ".join(QUESTION_LABELS.get(f, f) for f in item["missing"][:2])
             sentences.append(m["depends"].format(title=title, missing=missing,
-                                                 why=unknown[0] if unknown else item["why"][0]))
+                                                 why=unknown[0] if unknown else next(iter(_readable(item["why"])), "")))
         else:
-            sentences.append(m["verify"].format(title=title, why=item["why"][0] if item.get("why") else ""))
+            sentences.append(m["verify"].format(title=title, why=next(iter(_readable(item.get("why", []))), "")))
     unique: list[str] = []
     for sentence in sentences:
         if sentence and sentence not in unique:
@@ -535,8 +562,8 @@ def plain_words(text: str, said: set[str]) -> str:
         if match is None:
             continue
         said.add(key)
-        if text[match.end():match.end() + 1] == ")":
-            continue  # "(RQTH)": the words before already say it
+        if text[match.end():match.end() + 1] == ")" or text[match.end():match.end() + 2] == " (":
+            continue  # "(RQTH)" or "AIF (aide…)": the words around already say it
         around = text[max(0, match.start() - 80):match.end() + 80].lower()
         if meaning.split(",")[0].lower() in around:
             continue  # already explained in the sentence ("… handicapé (RQTH)")

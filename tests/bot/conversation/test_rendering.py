@@ -32,6 +32,7 @@ VALUES: dict[str, Any] = {
     "contact": " — https://hdf.avenir-actifs.org", "fallback": "Mon CEP", "links": "https://www.francetravail.fr",
     "change": "vous étiez inscrit(e) à France Travail", "items": "AIF, POEI", "fields": "le RSA", "n": 7,
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
+    "value": "6 mois",
 }
 
 
@@ -115,7 +116,7 @@ def test_the_plan_is_short_and_in_order():
 def test_noted_restates_the_facts_in_plain_words():
     facts = {k: v for k, v in PROFILES[0].items() if k != "seniority_months_total"}
     reply = dialogue.noted(facts, commune_name="Arras")
-    assert reply.text == "Je note : CDI depuis 6 ans, Arras, 41 ans, projet : devenir infirmière."
+    assert reply.text == "Je note : CDI depuis 6 ans, Arras, 41 ans, projet : infirmière."
     assert reply.buttons[0].payload == "/correct"
 
 
