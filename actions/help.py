@@ -73,19 +73,23 @@ def _line(s: dict[str, Any]) -> str:
 
 def inclusive_help(tracker: Tracker, needs: list[str]) -> Reply:
     """Who helps with a disability or sensory need: Cap emploi, Agefiph and the relevant associations."""
+
+    return Reply("\n".join([messages()["answer"]["help_intro"], *inclusive_lines(tracker, needs)]))
+
+
+def inclusive_lines(tracker: Tracker, needs: list[str]) -> list[str]:
+    """Cap emploi and the Agefiph (nearest when the place is known), then the associations for the need."""
     from bot.catalogue.structures import read_structures
 
     place = _place(tracker)
-    lines = [messages()["answer"]["help_intro"]]
+    lines: list[str] = []
     if place is not None:
-        rows = _nearby_rows(place, ["cap_emploi", "agefiph"], per_id=1)
-        lines += [_row_line(r) for r in rows]
+        lines += [_row_line(r) for r in _nearby_rows(place, ["cap_emploi", "agefiph"], per_id=1)]
     else:
         catalogue = {s["id"]: s for s in read_structures()}
-        lines += [_line(catalogue[i]) for i in ("agefiph-hauts-de-france",) if i in catalogue]
         lines.append(messages()["need"]["cap_emploi"])
-    lines += [_line(s) for s in inclusive_structures(needs)]
-    return Reply("\n".join(lines))
+        lines += [_line(catalogue[i]) for i in ("agefiph-hauts-de-france",) if i in catalogue]
+    return lines + [_line(s) for s in inclusive_structures(needs)]
 
 
 def _nearby_rows(place: dict[str, Any], dispositif_ids: list[str], per_id: int = 2) -> list[dict[str, Any]]:

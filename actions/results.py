@@ -62,8 +62,10 @@ class ActionShowResults(Action):
         if shown_before is not None and intent != "ask_results":
             speaker.send(dialogue.what_changed(list(shown_before), result, text_channel=text_channel(tracker)))
         else:
+            needs = list_slot(tracker, "needs")
             speaker.send(dialogue.present_plan(result, short_titles=_short_titles(),
-                                               text_channel=text_channel(tracker), said=speaker.said))
+                                               text_channel=text_channel(tracker), said=speaker.said,
+                                               extra_step=messages()["results"]["plan_need"] if needs else None))
         return [SlotSet("recommendations", dialogue.all_ids(result)), *speaker.events()]
 
 
@@ -80,7 +82,11 @@ class ActionShowAll(Action):
             speaker.send(Reply(messages()["summary"]["empty"]))
             return []
         result = evaluate_profile(profile, tracker)
-        replies, shown = dialogue.present_results(result, short_titles=_short_titles())
+        from actions.help import inclusive_lines
+
+        needs = list_slot(tracker, "needs")
+        extra = inclusive_lines(tracker, needs) if needs else []
+        replies, shown = dialogue.present_results(result, short_titles=_short_titles(), extra_who=extra)
         for reply in replies:
             speaker.send(reply)
         return [SlotSet("recommendations", shown), *speaker.events()]

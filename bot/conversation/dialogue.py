@@ -161,8 +161,8 @@ def _short_why(item: dict[str, Any]) -> str:
     return met[0] if met else (why[0] if why else "")
 
 
-def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None
-                    ) -> tuple[list[Reply], list[str]]:
+def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
+                    extra_who: list[str] | tuple[str, ...] = ()) -> tuple[list[Reply], list[str]]:
     """The results as messages grouped for people, and the ids shown (contract slot `recommendations`)."""
     m = messages()["results"]
     as_of = date.fromisoformat(result["as_of"])
@@ -175,13 +175,14 @@ def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | No
         replies.append(Reply(m["intro"].format(date=fr_date(as_of))))
         for group in GROUP_ORDER:
             items = [i for i in recommended if i.get("group") == group]
-            if not items:
+            extra = list(extra_who) if group == "who_to_see" else []
+            if not items and not extra:
                 continue
             lines = [f"{m['group_titles'][group]} :"]
             for item in items:
                 lines.append(m["item"].format(title=item["title"], why=_short_why(item), next_step=item["next_step"]))
                 shown.append(item["id"])
-            replies.append(Reply("\n".join(lines)))
+            replies.append(Reply("\n".join(lines + extra)))
     to_check = [i for i in result.get("to_check", []) if not i.get("missing")][:3]
     if to_check:
         lines = [m["to_check_intro"]] + [m["to_check_item"].format(title=i["title"], why=i["why"][0])
@@ -496,7 +497,7 @@ def _follow_up_buttons(result: dict[str, Any], short_titles: dict[str, str] | No
 
 
 def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
-                 text_channel: bool = False, said: set[str] | None = None) -> Reply:
+                 text_channel: bool = False, said: set[str] | None = None, extra_step: str | None = None) -> Reply:
     """The results as a plan: the first two or three steps in order (≤ 700 characters), then "Voir tout"."""
     m = messages()["results"]
     recommended = result.get("recommended", [])
@@ -514,6 +515,8 @@ def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None 
         title = plain_words((short_titles or {}).get(item["id"], item["title"]), said)
         room = budget // len(steps) - len(title) - 8
         lines.append(m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room)))
+    if extra_step:
+        lines.append(m["plan_step"].format(n=len(lines) + 1, title=extra_step, step=m["plan_need_step"]))
     text = "\n".join([intro, *lines, outro])
     while len(text) > PLAN_MAX_CHARS and len(lines) > 1:  # never longer than a phone screen
         lines.pop()

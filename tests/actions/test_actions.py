@@ -44,7 +44,7 @@ def test_a_story_fills_every_fact_says_what_was_understood_then_asks_the_most_de
     assert events["requested_slot"] in ("registered_france_travail", "age", "rqth", "seniority_months_total")
     first = dispatcher.messages[0]
     assert first["text"].startswith("Je note : CDI depuis 3 ans, Lille")
-    assert "devenir plombier" in first["text"]
+    assert "projet : plombier" in first["text"]
     assert [b["payload"] for b in first["buttons"]] == ["/correct"]
 
 
@@ -256,6 +256,17 @@ def test_an_association_for_deaf_people_is_answered(services, dispatcher):
     ActionNearbyHelp().run(dispatcher, rasa_turn("je suis sourde, il y a une association ?", "ask_nearby"), {})
     text = texts(dispatcher)
     assert "Signes de sens" in text and "Agefiph" in text
+
+
+def test_a_disability_cue_brings_inclusive_help_into_the_plan_and_who_to_see(services, dispatcher):
+    slots = {"status": "demandeur_emploi", "age": 30, "commune": "Lille", "code_insee": "59350",
+             "registered_france_travail": True, "needs": ["deaf"]}
+    ActionShowResults().run(dispatcher, rasa_turn("/ask_results", "ask_results", slots), {})
+    assert "Cap emploi" in texts(dispatcher) and len(dispatcher.messages[0]["text"]) <= 700
+    details = type(dispatcher)()
+    ActionShowAll().run(details, rasa_turn("/show_all", "show_all", slots), {})
+    who = next(m["text"] for m in details.messages if m["text"].startswith("Qui voir"))
+    assert "Signes de sens" in who and "Agefiph" in who
 
 
 def test_nearby_help_adds_live_data_inclusion_services_when_configured(services, dispatcher):
