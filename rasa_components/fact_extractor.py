@@ -42,12 +42,12 @@ ANSWER_MAX_CHARS = 160
 READING = "cap_reading"
 
 #: Fields a question can ask (bot/conversation/messages.yml `questions`), read as answers.
-ANSWERABLE = (
+ANSWERABLE = (  # the place last: it is skipped when the message already answers something else
     "status", "contract", "seniority_months_company", "seniority_months_total", "cdd_months_last_12",
     "interim_hours_branch_18m", "interim_hours_same_agency_18m", "age", "rqth", "diploma_level", "goal",
-    "target_field", "commune", "registered_france_travail", "is_cadre", "rsa", "part_time_hours_week",
+    "target_field", "registered_france_travail", "is_cadre", "rsa", "part_time_hours_week",
     "sick_leave_months_last_24", "sick_leave_cause", "unpaid_or_sabbatical_leave_last_60m",
-    "employer_self_insured_unemployment", "business_in_qpv_or_zfrr",
+    "employer_self_insured_unemployment", "business_in_qpv_or_zfrr", "commune",
 )
 
 
@@ -60,7 +60,7 @@ def _json_value(value: Any) -> Any:
 
 def read_message(text: str) -> dict[str, Any]:
     """Everything the assistant understands in one message: guide entities, facts, answers, cues."""
-    from bot.conversation.cues import read_cues
+    from bot.conversation.cues import read_cues, says_dont_know
     from bot.understanding import extract
 
     cut = len(text) > MAX_CHARS
@@ -69,6 +69,8 @@ def read_message(text: str) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     if len(text) <= ANSWER_MAX_CHARS:
         for field in ANSWERABLE:
+            if field == "commune" and (answers or says_dont_know(text)):
+                continue  # "oui", "je ne sais pas": no place to look up (the fuzzy search is the slow part)
             facts = extract(text, asked=field).facts
             if facts.get(field) is not None and facts[field] != found.facts.get(field):
                 answers[field] = facts[field]

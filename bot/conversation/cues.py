@@ -17,7 +17,7 @@ import re
 
 from bot.geo.normalize import fold
 
-__all__ = ["CHANGES", "NEEDS", "QUESTION_TOPICS", "read_cues"]
+__all__ = ["CHANGES", "NEEDS", "QUESTION_TOPICS", "read_cues", "says_dont_know"]
 
 QUESTION_TOPICS = ("age_limit", "pay", "for_me", "help")
 CHANGES = ("resign",)
@@ -52,6 +52,14 @@ _DISABILITY = re.compile(_W + r"(?:handicap\w*|invalidite|mdph|aah|inaptitude|in
 
 
 _RESIGN = re.compile(_W + r"(?:demission\w*|demissionn\w*|quitter mon (?:poste|emploi|travail|cdi|boulot|job))" + _E)
+
+
+_DONT_KNOW = re.compile(r"(?:sais pas|sais plus|aucune idee|sais rien|ne sais|j'?\s?ignore|pas sure?|chais pas)")
+
+
+def says_dont_know(text: str) -> bool:
+    """"je ne sais pas", "aucune idée"…: the message is no place name to look up."""
+    return bool(_DONT_KNOW.search(fold(text or "")))
 
 
 def _is_question(folded: str) -> bool:
