@@ -14,7 +14,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -42,6 +42,10 @@ from bot.conversation.dialogue import (
 
 log = logging.getLogger(__name__)
 
+#: Intents answered by their own rule during the questions: a short answer read in them is not an answer.
+DIGRESSIONS = ("ask_dispositif", "why_not", "what_if", "ask_nearby", "ask_trainings", "ask_summary", "ask_human",
+               "ask_capabilities", "out_of_scope", "insult", "thank", "greet", "erase_data", "correct", "show_all",
+               "ask_results", "restart", "goodbye")
 #: Actions that answer the person's question themselves (the form then does not answer it again).
 ANSWERING_ACTIONS = ("action_explain_dispositif", "action_why_not", "action_what_if", "action_nearby_help")
 
@@ -114,6 +118,11 @@ class ValidateProfileForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         new = {k: v for k, v in slots_set_this_turn(tracker).items() if k in PROFILE_FIELDS and v is not None}
         events: list[EventType] = []
+        if intent in DIGRESSIONS and asked in new and asked not in facts_in_message(tracker) \
+                and len(new) == 1 and tracker.active_loop_name == self.form_name():
+            # "c'est quoi la VAE ?" is a question, not the answer to "Qu'aimeriez-vous faire ?": the form
+            # rejects the message, Rasa hands it to its digression rule, then the question comes back
+            return [SlotSet(asked, None), ActionExecutionRejected(self.form_name())]
         for field, value in list(new.items()):
             if not _valid(field, value):
                 events.append(SlotSet(field, None))

@@ -90,6 +90,14 @@ def test_short_answers_are_read_for_the_question_asked_only(services, dispatcher
     assert tracker.get_slot("seniority_months_company") is None
 
 
+def test_a_question_during_the_questions_is_no_answer(services, dispatcher):
+    tracker = rasa_turn("c'est quoi la VAE ?", "ask_dispositif", slots={"status": "salarie_prive", "requested_slot": "goal"},
+                        active_loop="profile_form")
+    events = run_form(tracker, dispatcher)
+    assert events[-1]["event"] == "action_execution_rejected"  # the digression rule answers, then the form
+    assert slot_events(events) == {"goal": None} and not dispatcher.messages
+
+
 def test_button_payloads_fill_slots(services, dispatcher):
     tracker = rasa_turn('/inform{"status": "interimaire"}', slots={"requested_slot": "status"},
                         active_loop="profile_form")
