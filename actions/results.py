@@ -110,11 +110,13 @@ class ActionExplainDispositif(Action):
         rules = load_rules()
         rule = rules[dispositif]
         profile = profile_from(tracker)
-        topics = latest_entities(tracker, "question")
+        topics = [t for t in latest_entities(tracker, "question") if t != "general"]
         if profile and (topics or facts_in_message(tracker)):
             speaker.send(dialogue.answer_question(evaluate_profile(profile, tracker), rule, topics))
-        else:
+        else:  # "c'est quoi la VAE ?": what it is and its link, then what it means for this person
             speaker.send(dialogue.explain_dispositif(rule, get_services().today(), rules))
+            if profile:
+                speaker.send(dialogue.answer_question(evaluate_profile(profile, tracker), rule, []))
         events = [SlotSet("last_dispositif", dispositif), *speaker.events()]
         if tells_a_story(tracker) and not tracker.active_loop_name:
             events += start_questions()

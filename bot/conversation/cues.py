@@ -5,7 +5,8 @@ entities; the actions never read the text themselves:
 
 - `question`: the person asks something we should answer before going on ("c'est jusqu'à quel
   âge ?" → `age_limit`, "je serai payé pendant la formation ?" → `pay`, "c'est pour moi ?",
-  "est-ce que je peux faire… ?" → `for_me`, "il y a une association… ?" → `help`);
+  "est-ce que je peux faire… ?" → `for_me`, "il y a une association… ?" → `help`, any other
+  question → `general`);
 - `change`: what a "what if" supposes beyond the profile facts ("si je démissionne" → `resign`);
 - `need`: a disability or inclusion cue ("je suis sourde" → `deaf`, "malvoyant" → `blind`,
   "j'ai un handicap" → `disability`), which brings the RQTH sentence and inclusive organisations.
@@ -19,7 +20,7 @@ from bot.geo.normalize import fold
 
 __all__ = ["CHANGES", "NEEDS", "QUESTION_TOPICS", "read_cues", "says_dont_know"]
 
-QUESTION_TOPICS = ("age_limit", "pay", "for_me", "help")
+QUESTION_TOPICS = ("age_limit", "pay", "for_me", "help", "general")
 CHANGES = ("resign",)
 NEEDS = ("deaf", "blind", "disability")
 
@@ -78,7 +79,7 @@ def read_cues(text: str) -> dict[str, list[str]]:
             if pattern.search(asked):
                 topics.append(topic)
         if not topics:
-            topics.append("for_me")  # "…un contrat pro, c'est vrai ?": whether it applies to them
+            topics.append("general")  # "c'est quoi la VAE ?", "…un contrat pro, c'est vrai ?"
     needs: list[str] = []
     for need, pattern in (("deaf", _DEAF), ("blind", _BLIND), ("disability", _DISABILITY)):
         if pattern.search(folded):

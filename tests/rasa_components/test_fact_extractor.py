@@ -52,7 +52,7 @@ def test_cues_questions_needs_and_a_resignation():
     assert read_cues("je suis sourde, il y a une association ?") == {
         "question": ["help"], "need": ["deaf"], "change": []}
     assert read_cues("je veux devenir infirmière")["question"] == []  # no question, nothing to answer
-    assert read_cues("un contrat pro, c'est vrai ?")["question"] == ["for_me"]
+    assert read_cues("un contrat pro, c'est vrai ?")["question"] == ["general"]
     assert read_cues("et si je démissionne ?")["change"] == ["resign"]
     cue = {e["value"] for e in entities("je suis malvoyant") if e["entity"] == "need"}
     assert cue == {"blind"}
