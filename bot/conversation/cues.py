@@ -73,7 +73,7 @@ def read_cues(text: str) -> dict[str, list[str]]:
     topics: list[str] = []
     if _is_question(folded):
         # only the question part counts: "je suis au chômage, c'est jusqu'à quel âge ?" asks about the limit
-        parts = [p for p in re.split(r"(?<=[.!?;])\s+|\n", folded) if "?" in p or _QUESTION_START.search(p)]
+        parts = [p for p in re.split(r"(?<=[.!?;,])\s+|\n", folded) if "?" in p or _QUESTION_START.search(p)]
         asked = " ".join(parts) or folded
         for topic, pattern in (("age_limit", _AGE_LIMIT), ("pay", _PAY), ("help", _HELP), ("for_me", _FOR_ME)):
             if pattern.search(asked):

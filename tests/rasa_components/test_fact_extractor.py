@@ -47,6 +47,8 @@ def test_button_payloads_are_left_to_rasa():
 
 def test_cues_questions_needs_and_a_resignation():
     assert read_cues("j'ai 27 ans, l'apprentissage c'est jusqu'à quel âge ?")["question"] == ["age_limit"]
+    assert read_cues("je suis au chomage a Amiens, l'apprentissage c'est jusqu'à quel âge ?")["question"] == [
+        "age_limit"]  # only the question part: being unemployed is no question about pay
     assert "pay" in read_cues("je serai payé pendant la formation ?")["question"]
     assert "for_me" in read_cues("le CEJ c'est pour moi ?")["question"]
     assert read_cues("je suis sourde, il y a une association ?") == {
