@@ -126,7 +126,7 @@ def check(conversation: dict[str, Any], case: dict[str, Any]) -> dict[str, Any]:
     answered = None
     if case.get("asks"):
         rule = load_rules()[case["asks"]]
-        names = {rule.title, rule.short_title or rule.title, *(rule.title.split(" (")[:1])}
+        names = {rule.title, rule.short_title or rule.title, *(rule.title.split(" (")[:1]), *rule.aliases}
         answered = any(n and n.lower() in first_text.lower() for n in names)
     if case.get("need"):
         answered = "RQTH" in first_text or "MDPH" in first_text
