@@ -1,17 +1,25 @@
-"""Helpers shared by the actions: profile from slots, evaluation, sending replies."""
+"""Helpers shared by the actions: profile from slots, entities of the latest message, replies.
+
+The actions never read the text people type: the NLU pipeline (rasa_components/fact_extractor.py)
+turns it into entities once, and the slot mappings of domain.yml into slots.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.conversation.dialogue import Reply, profile_of
+from bot.conversation.dialogue import TEXT_CHANNELS, Reply, plain_words, profile_of
 
 log = logging.getLogger(__name__)
+
+#: Facts that tell a person's own situation (a story), as opposed to the scheme or job they ask about.
+STORY_FIELDS = ("status", "contract", "seniority_months_company", "seniority_months_total", "age", "commune",
+                "diploma_level", "rqth", "registered_france_travail", "rsa", "interim_hours_branch_18m")
 
 
 def profile_from(tracker: Tracker) -> dict[str, Any]:
@@ -40,63 +48,86 @@ def evaluate_profile(profile: dict[str, Any], tracker: Tracker | None = None) ->
         return evaluate(cleaned, get_services().today(), skip_fields=skip)
 
 
+def latest_entities(tracker: Tracker, name: str, role: str | None = None) -> list[Any]:
+    """Values of entity `name` (and `role`) in the latest message (from NLU or a button payload)."""
+    return [e.get("value") for e in (tracker.latest_message or {}).get("entities", [])
+            if e.get("entity") == name and e.get("role") == role and e.get("value") is not None]
+
+
+def facts_in_message(tracker: Tracker) -> dict[str, Any]:
+    """The profile facts the latest message states (`fact` entities), whatever its intent."""
+    return {e["role"]: e.get("value") for e in (tracker.latest_message or {}).get("entities", [])
+            if e.get("entity") == "fact" and e.get("role") and e.get("role") != "commune_candidates"
+            and e.get("value") is not None}
+
+
+def tells_a_story(tracker: Tracker) -> bool:
+    """The latest message tells the person's situation (two facts or more), even if it ends with a question."""
+    return sum(1 for f in facts_in_message(tracker) if f in STORY_FIELDS) >= 2
+
+
+def text_channel(tracker: Tracker) -> bool:
+    """The conversation happens on a channel where buttons become numbered text (SMS, Telegram…)."""
+    return (tracker.get_latest_input_channel() or "") in TEXT_CHANNELS
+
+
+def answered_this_turn(tracker: Tracker, actions: tuple[str, ...]) -> bool:
+    """One of `actions` already ran since the person's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") in actions:
+            return True
+    return False
+
+
+def slots_set_this_turn(tracker: Tracker) -> dict[str, Any]:
+    """Slots set since the person's latest message (by the slot mappings), latest value."""
+    out: dict[str, Any] = {}
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "slot" and event.get("name") not in out:
+            out[event["name"]] = event.get("value")
+    return out
+
+
+class Speaker:
+    """Sends replies in plain words (acronyms explained once) and never makes a statement twice.
+
+    `said` (a list slot) keeps the keys of what was already said in the conversation.
+    """
+
+    def __init__(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        self.dispatcher = dispatcher
+        self.said: set[str] = set(list_slot(tracker, "said"))
+        self._before = set(self.said)
+
+    def once(self, key: str) -> bool:
+        """True the first time `key` is seen in this conversation (and remembers it)."""
+        if key in self.said:
+            return False
+        self.said.add(key)
+        return True
+
+    def send(self, reply: Reply) -> None:
+        """Send one reply (text and optional buttons)."""
+        out = reply.to_dict()
+        out["text"] = plain_words(out["text"], self.said)
+        self.dispatcher.utter_message(**out)
+
+    def events(self) -> list[EventType]:
+        """The SlotSet that remembers what was said (nothing when nothing new was said)."""
+        return [SlotSet("said", sorted(self.said))] if self.said != self._before else []
+
+
 def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Send one reply (text and optional buttons)."""
+    """Send one reply as it is (no bookkeeping; for replies without acronyms or repeats)."""
     dispatcher.utter_message(**reply.to_dict())
 
 
-def payload_entities(text: str) -> tuple[str | None, dict[str, Any]]:
-    """`/inform{"status": "cdi"}` → ("inform", {"status": "cdi"}); other texts → (None, {})."""
-    if not text or not text.startswith("/"):
-        return None, {}
-    body = text[1:]
-    brace = body.find("{")
-    intent = body if brace < 0 else body[:brace]
-    entities: dict[str, Any] = {}
-    if brace >= 0:
-        try:
-            parsed = json.loads(body[brace:])
-            if isinstance(parsed, dict):
-                entities = parsed
-        except json.JSONDecodeError:
-            pass
-    return intent.strip() or None, entities
+def start_questions() -> list[Any]:
+    """Events that start the questions (the form) after an answer, when the message told a story."""
+    from rasa_sdk.events import FollowupAction
 
-
-def latest_entities(tracker: Tracker, name: str) -> list[Any]:
-    """Values of entity `name` in the latest message (from NLU or a button payload)."""
-    values = [e.get("value") for e in tracker.latest_message.get("entities", []) if e.get("entity") == name]
-    _, payload = payload_entities(tracker.latest_message.get("text") or "")
-    if name in payload:
-        values.append(payload[name])
-    return [v for v in values if v is not None]
-
-
-#: Facts that tell a person's own situation (a story), as opposed to the scheme or job they ask about.
-STORY_FIELDS = ("status", "contract", "seniority_months_company", "seniority_months_total", "age", "commune",
-                "diploma_level", "rqth", "registered_france_travail", "rsa", "interim_hours_branch_18m")
-
-
-def story_in_message(tracker: Tracker) -> dict[str, Any]:
-    """Facts of the person's own situation told in the latest message, when nothing is known yet.
-
-    A first message like "4 ans de CDI à Calais, je touche le chômage si je démissionne ?" is a story
-    even if it ends with a question: the assistant must not treat it as a hypothesis.
-    """
-    from bot.understanding import extract
-
-    if profile_from(tracker):
-        return {}
-    text = (tracker.latest_message or {}).get("text") or ""
-    if not text or text.startswith("/"):
-        return {}
-    facts = extract(text[:2000]).facts
-    told = [f for f in STORY_FIELDS if facts.get(f) is not None]
-    return facts if len(told) >= 2 else {}
-
-
-def start_questions_with(facts: dict[str, Any]) -> list[Any]:
-    """Events that record a story's facts and start the questions (the form) from there."""
-    from rasa_sdk.events import FollowupAction, SlotSet
-
-    return [*(SlotSet(k, v) for k, v in facts.items() if v is not None), FollowupAction("profile_form")]
+    return [FollowupAction("profile_form")]

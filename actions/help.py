@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import evaluate_profile, latest_entities, profile_from, send
+from actions.common import Speaker, evaluate_profile, latest_entities, list_slot, profile_from, send
 from bot.conversation.dialogue import Reply, messages
 from bot.trainings.service import de
 
@@ -44,39 +44,97 @@ def _place(tracker: Tracker) -> dict[str, Any] | None:
 def _contact(s: dict[str, Any]) -> str:
     c = s["contact"]
     parts = [v for v in (c.get("phone"), c.get("website") or c.get("contact_url"), c.get("email")) if v]
+    if not parts and (s.get("source") or {}).get("url"):
+        parts = [s["source"]["url"]]  # an association known from its press: the article that presents it
     return (" — " + " · ".join(parts)) if parts else ""
 
 
-def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5,
-                 profile: dict[str, Any] | None = None) -> Reply:
-    """The nearest structures serving the person's recommended accompaniments."""
+#: Words of a catalogue description that make an inclusive organisation relevant to a need.
+NEED_WORDS = {"deaf": ("sourd", "langue des signes"), "blind": ("aveugle", "malvoyant", "visuel"),
+              "disability": ("handicap",)}
+
+
+def inclusive_structures(needs: list[str]) -> list[dict[str, Any]]:
+    """Inclusive organisations of the catalogue relevant to the person's needs (deaf: Signes de sens…)."""
+    from bot.catalogue.structures import read_structures
+
+    words = [w for n in needs for w in NEED_WORDS.get(n, ())]
+    out = []
+    for s in read_structures():
+        text = f"{s.get('name', '')} {s.get('description', '')}".lower()
+        if s.get("type") == "inclusion" and any(w in text for w in words):
+            out.append(s)
+    return out
+
+
+def _line(s: dict[str, Any]) -> str:
+    where = (s.get("address") or {}).get("commune") or "Hauts-de-France"
+    return messages()["nearby"]["item"].format(name=s["name"], where=where, distance="", contact=_contact(s))
+
+
+def inclusive_help(tracker: Tracker, needs: list[str]) -> Reply:
+    """Who helps with a disability or sensory need: Cap emploi, Agefiph and the relevant associations."""
+
+    return Reply("\n".join([messages()["answer"]["help_intro"], *inclusive_lines(tracker, needs)]))
+
+
+def inclusive_lines(tracker: Tracker, needs: list[str]) -> list[str]:
+    """Cap emploi and the Agefiph (nearest when the place is known), then the associations for the need."""
+    from bot.catalogue.structures import read_structures
+
+    place = _place(tracker)
+    lines: list[str] = []
+    if place is not None:
+        lines += [_row_line(r) for r in _nearby_rows(place, ["cap_emploi", "agefiph"], per_id=1)]
+    else:
+        catalogue = {s["id"]: s for s in read_structures()}
+        lines.append(messages()["need"]["cap_emploi"])
+        lines += [_line(catalogue[i]) for i in ("agefiph-hauts-de-france",) if i in catalogue]
+    return lines + [_line(s) for s in inclusive_structures(needs)]
+
+
+def _nearby_rows(place: dict[str, Any], dispositif_ids: list[str], per_id: int = 2) -> list[dict[str, Any]]:
+    """The nearest structures serving each scheme, without duplicates, in the order of the schemes."""
     from actions.services import get_services
     from bot.catalogue.structures import structures_near
 
-    m = messages()["nearby"]
     seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     with get_services().session_factory() as session:
         for dispositif in dispositif_ids:
-            for near in structures_near(session, place, for_id=dispositif, radius_km=40, limit=2):
+            for near in structures_near(session, place, for_id=dispositif, radius_km=40, limit=per_id):
                 item = near.to_dict()
                 if item["id"] not in seen:
                     seen.add(item["id"])
                     rows.append(item)
+    return rows
+
+
+def _row_line(r: dict[str, Any]) -> str:
+    m = messages()["nearby"]
+    where = r["address"]["street"] or r["address"]["commune"] or "votre secteur"
+    if r["address"]["street"] and r["address"]["commune"]:
+        where = f"{r['address']['street']}, {r['address']['commune']}"
+    distance = f" ({r['distance_km']:.0f} km)" if r["distance_km"] is not None and r["distance_km"] >= 1 else ""
+    line = m["item"].format(name=r["name"], where=where, distance=distance, contact=_contact(r))
+    return line + m["verify"] if r["to_verify"] else line
+
+
+def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5,
+                 needs: list[str] | None = None, profile: dict[str, Any] | None = None) -> Reply:
+    """The nearest structures serving the person's recommended accompaniments (and inclusive ones for a need)."""
+    from actions.services import get_services
+
+    m = messages()["nearby"]
+    rows = _nearby_rows(place, dispositif_ids)
     with get_services().session_factory() as session:
         extra = get_services().support_services(session, place, profile)[:3]
-    if not rows and not extra:
+    inclusive = inclusive_structures(needs) if needs else []
+    if not rows and not extra and not inclusive:
         return Reply(m["none"].format(de_commune=de(place["nom"]), fallback=messages()["human"]["generic"]))
     lines = [m["intro"].format(de_commune=de(place["nom"]))]
-    for r in rows[:limit]:
-        where = r["address"]["street"] or r["address"]["commune"] or "votre secteur"
-        if r["address"]["street"] and r["address"]["commune"]:
-            where = f"{r['address']['street']}, {r['address']['commune']}"
-        distance = f" ({r['distance_km']:.0f} km)" if r["distance_km"] is not None and r["distance_km"] >= 1 else ""
-        line = m["item"].format(name=r["name"], where=where, distance=distance, contact=_contact(r))
-        if r["to_verify"]:
-            line += m["verify"]
-        lines.append(line)
+    lines += [_row_line(r) for r in rows[:limit]]
+    lines += [_line(s) for s in inclusive]
     if extra:
         lines.append(m["data_inclusion"])
         for item in extra:
@@ -88,11 +146,13 @@ def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 
 
 def _accompaniments(tracker: Tracker) -> list[str]:
     profile = profile_from(tracker)
+    needs = list_slot(tracker, "needs")
+    first = ["cap_emploi", "agefiph"] if needs or profile.get("rqth") else []
     if not profile:
-        return ["mon_cep_hdf", "france_travail", "mission_locale", "cap_emploi"]
+        return [*first, *(i for i in ["mon_cep_hdf", "france_travail", "mission_locale", "cap_emploi"] if i not in first)]
     result = evaluate_profile(profile, tracker)
-    ids = [i["id"] for i in result["recommended"] if i["id"] in ACCOMPANIMENT]
-    return ids or ["mon_cep_hdf", "france_travail"]
+    ids = [i["id"] for i in result["recommended"] if i["id"] in ACCOMPANIMENT and i["id"] not in first]
+    return first + (ids or ["mon_cep_hdf", "france_travail"])
 
 
 class ActionNearbyHelp(Action):
@@ -102,12 +162,16 @@ class ActionNearbyHelp(Action):
         return "action_nearby_help"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        speaker = Speaker(dispatcher, tracker)
         place = _place(tracker)
+        needs = latest_entities(tracker, "need") or list_slot(tracker, "needs")
         if place is None:
-            send(dispatcher, Reply(messages()["nearby"]["need_commune"]))
-            return []
-        send(dispatcher, nearby_reply(place, _accompaniments(tracker), profile=profile_from(tracker)))
-        return []
+            if needs:
+                speaker.send(inclusive_help(tracker, needs))
+            speaker.send(Reply(messages()["nearby"]["need_commune"]))
+            return speaker.events()
+        speaker.send(nearby_reply(place, _accompaniments(tracker), needs=needs, profile=profile_from(tracker)))
+        return speaker.events()
 
 
 class ActionHumanContacts(Action):

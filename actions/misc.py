@@ -7,7 +7,7 @@ from rasa_sdk.events import EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import send
+from actions.common import latest_entities, send
 from bot.conversation.dialogue import Button, Reply, messages
 
 
@@ -58,8 +58,7 @@ class ActionRephrase(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         m = messages()
-        text = (tracker.latest_message or {}).get("text") or ""
-        if len(text) > 2000:
+        if "long_message" in latest_entities(tracker, "note"):
             send(dispatcher, Reply(m["long_message"]))
         if tracker.active_loop_name:
             # the form asks its question again right after this, with its buttons

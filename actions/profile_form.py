@@ -1,4 +1,11 @@
-"""The questions: extract every fact from each message, then ask only what the engine still needs."""
+"""The questions: a dynamic form whose next question is the engine's most decisive missing field.
+
+The slot mappings of domain.yml fill the profile slots from the entities of the NLU pipeline (every
+fact a message states, a short answer to the question asked, a button). `validate_profile_form` is
+the one validation step: it drops invalid values, records "je ne sais pas", says in one line what
+it understood (with a way to correct it), answers the question the person asked, raises a
+contradiction once, and picks the next question (`required_slots`, as rasa-sdk documents).
+"""
 
 from __future__ import annotations
 
@@ -7,29 +14,40 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import evaluate_profile, list_slot, payload_entities, profile_from, send
+from actions.common import (
+    Speaker,
+    answered_this_turn,
+    evaluate_profile,
+    facts_in_message,
+    latest_entities,
+    list_slot,
+    profile_from,
+    slots_set_this_turn,
+    text_channel,
+)
 from bot.conversation.dialogue import (
-    BOOLEAN_FIELDS,
-    NO_ALSO_ANSWERS,
     PROFILE_FIELDS,
     Button,
     Reply,
     messages,
+    need_sentence,
     next_question,
+    noted,
     question,
 )
 
 log = logging.getLogger(__name__)
 
-#: Longer messages are read up to this many characters.
-MAX_CHARS = 2000
-
-#: Button payload entities → profile fields (entity names follow docs/nlu-guide.md).
-PAYLOAD_FIELDS = {"diploma": "diploma_level", "france_travail": "registered_france_travail"}
+#: Intents answered by their own rule during the questions: a short answer read in them is not an answer.
+DIGRESSIONS = ("ask_dispositif", "why_not", "what_if", "ask_nearby", "ask_trainings", "ask_summary", "ask_human",
+               "ask_capabilities", "out_of_scope", "insult", "thank", "greet", "erase_data", "correct", "show_all",
+               "ask_results", "restart", "goodbye")
+#: Actions that answer the person's question themselves (the form then does not answer it again).
+ANSWERING_ACTIONS = ("action_explain_dispositif", "action_why_not", "action_what_if", "action_nearby_help")
 
 
 def _valid(field: str, value: Any) -> bool:
@@ -43,70 +61,134 @@ def _valid(field: str, value: Any) -> bool:
     return True
 
 
-def facts_from_message(tracker: Tracker) -> tuple[dict[str, Any], list[str], list[str]]:
-    """(facts to set, fields the person does not know, INSEE candidates for an ambiguous place)."""
-    from bot.understanding import extract
+def _commune_name(tracker: Tracker) -> str | None:
+    from bot.geo import communes
 
-    latest = tracker.latest_message or {}
-    text = latest.get("text") or ""
-    intent = (latest.get("intent") or {}).get("name")
-    asked = tracker.get_slot("requested_slot")
-    facts: dict[str, Any] = {}
-    candidates: list[str] = []
-    payload_intent, payload = payload_entities(text)
-    if payload_intent:
-        intent = payload_intent
-        for name, value in payload.items():
-            field = PAYLOAD_FIELDS.get(name, name)
-            if field in PROFILE_FIELDS:
-                facts[field] = value
-    elif text.strip():
-        found = extract(text[:MAX_CHARS], asked=asked, known=profile_from(tracker))
-        facts.update(found.facts)
-        candidates = list(found.commune_candidates)
-    if asked in BOOLEAN_FIELDS and asked not in facts and intent in ("affirm", "deny"):
-        facts[asked] = intent == "affirm"
-    if asked in NO_ALSO_ANSWERS and facts.get(asked) is False:
-        facts.setdefault(NO_ALSO_ANSWERS[asked], False)
-    unknown = [asked] if asked and intent == "dont_know" and asked not in facts else []
-    facts = {k: v for k, v in facts.items() if v is not None and _valid(k, v)}
-    if "commune" in facts and "code_insee" not in facts:
-        facts["code_insee"] = None  # a new place: forget the previous resolution
-    return facts, unknown, candidates
+    code = tracker.get_slot("code_insee")
+    commune = communes().get(code) if code else None
+    return commune.nom if commune is not None else None
+
+
+def understood(tracker: Tracker) -> dict[str, Any]:
+    """The facts the latest message gave in words (stated, or as the answer to the question asked)."""
+    facts = facts_in_message(tracker)
+    for e in (tracker.latest_message or {}).get("entities", []):
+        if e.get("entity") == "answer" and e.get("role") == tracker.get_slot("requested_slot"):
+            facts.setdefault(e["role"], e.get("value"))
+    return {k: tracker.get_slot(k) for k in facts if k in PROFILE_FIELDS and tracker.get_slot(k) is not None}
+
+
+def answer_first(tracker: Tracker, profile: dict[str, Any], result: dict[str, Any]) -> list[Reply]:
+    """The question the person asked in this message, answered from the rules (none when no question)."""
+    from actions.help import inclusive_help
+    from actions.results import mentioned_dispositif
+    from bot.conversation import dialogue
+    from bot.eligibility.rules import load_rules
+
+    if answered_this_turn(tracker, ANSWERING_ACTIONS):
+        return []
+    topics = latest_entities(tracker, "question")
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    dispositif = mentioned_dispositif(tracker)
+    if dispositif is None and topics and "resign" in latest_entities(tracker, "change"):
+        dispositif = "demission_reconversion"  # "je touche le chômage si je démissionne ?"
+    if dispositif and (topics or intent in ("ask_dispositif", "why_not")):
+        return [dialogue.answer_question(result, load_rules()[dispositif], topics)]
+    if "help" in topics and latest_entities(tracker, "need"):
+        return [inclusive_help(tracker, latest_entities(tracker, "need"))]
+    if "pay" in topics:
+        rules = load_rules()
+        funds = [i for i in result.get("recommended", []) if i.get("group") == "how_to_fund"]
+        if funds:
+            rule = rules[funds[0]["id"]]
+            return [Reply(messages()["answer"]["pay_general"].format(title=rule.short_title or rule.title,
+                                                                   provides=rule.provides))]
+    return []
 
 
 class ValidateProfileForm(FormValidationAction):
-    """Fills every profile slot the message mentions, then picks the next question from the engine."""
+    """The one validation step of the questions (see the module docstring)."""
 
     def name(self) -> str:
         return "validate_profile_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        facts, unknown, candidates = facts_from_message(tracker)
-        events: list[EventType] = [SlotSet(k, v) for k, v in facts.items()]
-        if unknown:
-            events.append(SlotSet("unknown_fields", sorted(set(list_slot(tracker, "unknown_fields")) | set(unknown))))
-            send(dispatcher, Reply(messages()["noted_unknown"]))
-        if "commune" in facts:
-            events.append(SlotSet("commune_candidates", candidates or None))
+        speaker = Speaker(dispatcher, tracker)
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        asked = tracker.get_slot("requested_slot")
+        new = {k: v for k, v in slots_set_this_turn(tracker).items() if k in PROFILE_FIELDS and v is not None}
+        events: list[EventType] = []
+        if intent in DIGRESSIONS and asked in new and asked not in facts_in_message(tracker) \
+                and len(new) == 1 and tracker.active_loop_name == self.form_name():
+            # "c'est quoi la VAE ?" is a question, not the answer to "Qu'aimeriez-vous faire ?": the form
+            # rejects the message, Rasa hands it to its digression rule, then the question comes back
+            return [SlotSet(asked, None), ActionExecutionRejected(self.form_name())]
+        for field, value in list(new.items()):
+            if not _valid(field, value):
+                events.append(SlotSet(field, None))
+                del new[field]
+            else:
+                events.append(SlotSet(field, value))  # confirmed: the form goes on
+        if "commune" in new:
+            if "code_insee" not in new:
+                events.append(SlotSet("code_insee", None))  # a new place: forget the previous resolution
+            if not latest_entities(tracker, "fact", "commune_candidates"):
+                events.append(SlotSet("commune_candidates", None))
+        if asked and intent == "dont_know" and asked not in new:
+            events.append(SlotSet("unknown_fields", sorted(set(list_slot(tracker, "unknown_fields")) | {asked})))
+            if speaker.once("noted_unknown"):
+                speaker.send(Reply(messages()["noted_unknown"]))
         tracker.add_slots(events)
-        if facts:
-            result = evaluate_profile(profile_from(tracker), tracker)
-            place_doubt = _place_message(facts)
-            for warning in result.get("warnings", []):
-                if warning == place_doubt:
-                    continue  # the commune question asks it next, once, with numbered choices
-                send(dispatcher, Reply(messages()["warning_prefix"].format(warning=warning)))
+        if new or any(e["name"] == "unknown_fields" for e in events):
+            self._speak(speaker, tracker, asked)
+        events += speaker.events()
+        tracker.add_slots(speaker.events())
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot is not None:
             events.append(next_slot)
         return events
 
+    @staticmethod
+    def _speak(speaker: Speaker, tracker: Tracker, asked: str | None) -> None:
+        """What was understood, the answer to the person's question, a cue, a contradiction — each once."""
+        profile = profile_from(tracker)
+        result = evaluate_profile(profile, tracker)
+        if "long_message" in latest_entities(tracker, "note") and speaker.once("long_message"):
+            speaker.send(Reply(messages()["long_message"]))
+        facts = understood(tracker)
+        if len(facts) >= 2 or (facts and next(iter(facts)) != asked):
+            reply = noted(facts, commune_name=_commune_name(tracker), text_channel=text_channel(tracker))
+            if reply is not None:
+                speaker.send(reply)
+        for reply in answer_first(tracker, profile, result):
+            speaker.send(reply)
+        needs = latest_entities(tracker, "need")
+        if needs and profile.get("rqth") is None and speaker.once("need:rqth"):
+            speaker.send(need_sentence(needs))
+        for warning in result.get("warnings", []):
+            if speaker.once(f"warning:{warning}"):
+                speaker.send(Reply(messages()["warning_prefix"].format(warning=warning)))
+
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
         result = evaluate_profile(profile_from(tracker), tracker)
-        field = next_question(result, asked=list_slot(tracker, "asked_fields"),
-                              skip=list_slot(tracker, "unknown_fields"))
+        asked = list_slot(tracker, "asked_fields")
+        unknown = list_slot(tracker, "unknown_fields")
+        profile = profile_from(tracker)
+        # What decides the person's own question or cue comes first, if the engine still needs it.
+        prefer: list[str] = []
+        dispositif = tracker.get_slot("last_dispositif")
+        for item in result.get("to_check", []):
+            if item["id"] == dispositif:
+                prefer += list(item.get("missing", []))
+        if latest_entities(tracker, "need") or (tracker.get_slot("rqth") is None
+                                                and "need:rqth" in list_slot(tracker, "said")):
+            prefer.append("rqth")
+        for field in prefer:
+            if field not in profile and field not in unknown and field not in asked \
+                    and field in messages()["questions"] and field in result.get("questions", []):
+                return [field]
+        field = next_question(result, asked=asked, skip=unknown)
         return [field] if field else []
 
     async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -135,13 +217,15 @@ class AskForField(Action, ABC):
         ...
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
         reply = question(self.field, profile)
         if self.field == "commune" and tracker.get_slot("commune"):
             reply = self._commune_again(tracker, reply)
-        send(dispatcher, reply)
+        speaker.send(reply)
         asked = list_slot(tracker, "asked_fields")
-        return [SlotSet("asked_fields", [*asked, self.field])] if self.field not in asked else []
+        events = [SlotSet("asked_fields", [*asked, self.field])] if self.field not in asked else []
+        return events + speaker.events()
 
     @staticmethod
     def _commune_again(tracker: Tracker, reply: Reply) -> Reply:

@@ -5,6 +5,7 @@ The Rasa actions (actions/) call these and send the replies; tests call them dir
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -36,10 +37,12 @@ BOOLEAN_FIELDS = ("rqth", "registered_france_travail", "is_cadre", "rsa", "emplo
                   "business_in_qpv_or_zfrr", "laid_off_economic_or_unfit", "rqth_pending", "unemployment_benefit")
 NUMBER_FIELDS = ("seniority_months_company", "seniority_months_total", "cdd_months_last_12",
                  "interim_hours_branch_18m", "interim_hours_same_agency_18m", "age", "part_time_hours_week",
-                 "sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m",
-                 "months_worked_last_60", "public_service_months", "registered_months_last_18")
-#: A "no" to the first question answers the second too (the RQTH question also asks about a pending request).
-NO_ALSO_ANSWERS = {"rqth": "rqth_pending"}
+                 "sick_leave_months_last_24", "unpaid_or_sabbatical_leave_last_60m", "months_worked_last_60",
+                 "public_service_months", "registered_months_last_18", "diploma_level")
+#: Channels where buttons become numbered text: the replies also say which word to type.
+TEXT_CHANNELS = ("telegram", "twilio", "facebook", "messenger", "sms", "whatsapp")
+#: The first message of the results: at most this many characters (issue: a plan a phone shows whole).
+PLAN_MAX_CHARS = 700
 
 _MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre"]
@@ -116,29 +119,50 @@ def next_question(result: dict[str, Any], *, asked: list[str] | tuple[str, ...] 
 
 
 def profile_of(slots: dict[str, Any]) -> dict[str, Any]:
-    """The profile held in conversation slots (only contract fields, only set values)."""
-    return {k: slots[k] for k in PROFILE_FIELDS if slots.get(k) is not None}
+    """The profile held in conversation slots (only contract fields, only set values).
+
+    Float slots hold whole numbers for integer fields (Rasa keeps what the mapping gave, but a
+    value may come back as 36.0 from a tracker store): they are given back as integers.
+    """
+    out: dict[str, Any] = {}
+    for k in PROFILE_FIELDS:
+        value = slots.get(k)
+        if value is None:
+            continue
+        if k in NUMBER_FIELDS and isinstance(value, float) and value.is_integer() and k != "part_time_hours_week":
+            value = int(value)
+        out[k] = value
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
 # Results
 
 
+_TEMPLATE = re.compile(r"\{[^{}]*\}")
+
+
+def _readable(texts: Any) -> list[str]:
+    """Sentences that can be shown: a rule text whose placeholder was left unfilled is skipped."""
+    return [str(t) for t in texts if t and not _TEMPLATE.search(str(t))]
+
+
 def _short_why(item: dict[str, Any]) -> str:
     """The most telling reason: a condition with the person's figures, else an amount, else the first."""
-    met = [str(c["text"]) for c in item.get("conditions", []) if c.get("ok") is True and c.get("ref") != "objectif"]
+    met = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is True and c.get("ref") != "objectif")
     with_figures = [t for t in met if any(ch.isdigit() for ch in t)]
     if with_figures:
         return with_figures[0]
     condition_texts = {str(c["text"]) for c in item.get("conditions", [])}
-    notes = [w for w in item.get("why", []) if w not in condition_texts and "€" in w]
+    notes = [w for w in _readable(item.get("why", [])) if w not in condition_texts and "€" in w]
     if notes:
         return notes[0]
-    return met[0] if met else (item["why"][0] if item.get("why") else "")
+    why = _readable(item.get("why", []))
+    return met[0] if met else (why[0] if why else "")
 
 
-def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None
-                    ) -> tuple[list[Reply], list[str]]:
+def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
+                    extra_who: list[str] | tuple[str, ...] = ()) -> tuple[list[Reply], list[str]]:
     """The results as messages grouped for people, and the ids shown (contract slot `recommendations`)."""
     m = messages()["results"]
     as_of = date.fromisoformat(result["as_of"])
@@ -151,26 +175,20 @@ def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | No
         replies.append(Reply(m["intro"].format(date=fr_date(as_of))))
         for group in GROUP_ORDER:
             items = [i for i in recommended if i.get("group") == group]
-            if not items:
+            extra = list(extra_who) if group == "who_to_see" else []
+            if not items and not extra:
                 continue
             lines = [f"{m['group_titles'][group]} :"]
             for item in items:
                 lines.append(m["item"].format(title=item["title"], why=_short_why(item), next_step=item["next_step"]))
                 shown.append(item["id"])
-            replies.append(Reply("\n".join(lines)))
+            replies.append(Reply("\n".join(lines + extra)))
     to_check = [i for i in result.get("to_check", []) if not i.get("missing")][:3]
     if to_check:
         lines = [m["to_check_intro"]] + [m["to_check_item"].format(title=i["title"], why=i["why"][0])
                                          for i in to_check]
         replies.append(Reply("\n".join(lines)))
-    buttons = [Button(**m["buttons"]["nearby"]), Button(**m["buttons"]["trainings"])]
-    why_not = _best_why_not(result)
-    if why_not:
-        short = (short_titles or {}).get(why_not["id"], why_not["title"])
-        buttons.append(Button(m["buttons"]["why_not"]["title"].format(short=short),
-                              m["buttons"]["why_not"]["payload"].format(id=why_not["id"])))
-    buttons += [Button(**m["buttons"]["summary"]), Button(**m["buttons"]["restart"])]
-    replies.append(Reply(m["follow_up"], tuple(buttons)))
+    replies.append(Reply(m["follow_up"], tuple(_follow_up_buttons(result, short_titles, all_button=False))))
     return replies, shown
 
 
@@ -214,7 +232,8 @@ def why_not(result: dict[str, Any], dispositif_id: str) -> Reply:
     if where == "recommended":
         return Reply(m["recommended"].format(title=item["title"], why=_short_why(item)))
     if where == "not_eligible":
-        failing = [c["text"] for c in item.get("conditions", []) if c.get("ok") is False] or item["why"][:2]
+        failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
+            or _readable(item["why"][:2])
         text = m["not_eligible"].format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
         if item.get("eligible_in_months"):
             text += "\n" + m["when"].format(months=item["eligible_in_months"])
@@ -273,3 +292,283 @@ def summary(profile: dict[str, Any], unknown: list[str] | tuple[str, ...] = ()) 
     if unknown:
         text += "\n" + m["unknown"].format(fields=", ".join(QUESTION_LABELS.get(f, f) for f in unknown))
     return Reply(text + "\n" + m["outro"])
+
+
+# ---------------------------------------------------------------------------------------------
+# What was understood, the question asked, the plan, what changed, plain words
+
+
+def _months(months: int) -> str:
+    """36 → "3 ans", 18 → "18 mois", 30 → "2 ans et demi"."""
+    years, rest = divmod(int(months), 12)
+    if years and rest == 6:
+        return f"{years} an{'s' if years > 1 else ''} et demi"
+    if years and not rest:
+        return f"{years} an{'s' if years > 1 else ''}"
+    return f"{int(months)} mois"
+
+
+def fact_words(facts: dict[str, Any], commune_name: str | None = None) -> list[str]:
+    """Each fact in a few plain words, in the order a person tells them ("CDI depuis 6 ans", "41 ans")."""
+    m = messages()["noted"]
+    words: list[str] = []
+    done: set[str] = {"code_insee"}
+    implied = {"interimaire": "mission_interim", "independant": "micro_entreprise"}
+    if "status" in facts and not ("contract" in facts and facts["status"] in ("salarie_prive", "agent_public")):
+        status = fmt_value("status", facts["status"])
+        if facts.get("contract") == implied.get(facts["status"]) and facts.get("seniority_months_company") is not None:
+            status = m["contract_since"].format(contract=status, duration=_months(facts["seniority_months_company"]))
+            done.add("seniority_months_company")
+        words.append(status)
+    if facts.get("contract") not in (None, "aucun", implied.get(facts.get("status", ""))):
+        contract = fmt_value("contract", facts["contract"])
+        if facts.get("seniority_months_company") is not None:
+            contract = m["contract_since"].format(contract=contract, duration=_months(facts["seniority_months_company"]))
+            done.add("seniority_months_company")
+        words.append(contract)
+    done |= {"status", "contract"}
+    if facts.get("seniority_months_company") is not None and "seniority_months_company" not in done:
+        words.append(m["seniority_company"].format(duration=_months(facts["seniority_months_company"])))
+        done.add("seniority_months_company")
+    if facts.get("seniority_months_total") is not None:
+        words.append(m["seniority_total"].format(duration=_months(facts["seniority_months_total"])))
+        done.add("seniority_months_total")
+    if commune_name or facts.get("commune"):
+        words.append(commune_name or str(facts["commune"]))
+    done.add("commune")
+    if facts.get("age") is not None:
+        words.append(m["age"].format(age=fmt_value("age", facts["age"])))
+    done.add("age")
+    if facts.get("target_field"):
+        words.append(m["target"].format(target=facts["target_field"]))
+        done |= {"target_field", "goal"}
+    elif facts.get("goal"):
+        words.append(m["goal"].format(goal=GOAL_LABELS.get(facts["goal"], facts["goal"])))
+        done.add("goal")
+    for name, value in facts.items():
+        if name in done or value is None:
+            continue
+        special = m.get("bool", {}).get(name)
+        if isinstance(value, bool) and special:
+            words.append(special[0] if value else special[1])
+        elif name in m.get("fields", {}):
+            shown = _months(int(value)) if name in NUMBER_FIELDS and "hours" not in name and name != "diploma_level" \
+                else fmt_value(name, value)
+            words.append(m["fields"][name].format(value=shown))
+        elif name in NUMBER_FIELDS and name.endswith(("months_total", "_12", "_24", "_60m", "_60", "_18")) \
+                and isinstance(value, (int, float)):
+            label = re.sub(r"^(?:vos|votre|la|le|les|l')\s*", "", QUESTION_LABELS.get(name, name))
+            words.append(f"{label} : {_months(int(value))}")
+        else:
+            label = re.sub(r"^(?:vos|votre|la|le|les|l')\s*", "", QUESTION_LABELS.get(name, name))
+            words.append(f"{label} : {fmt_value(name, value)}")
+    return words
+
+
+def noted(facts: dict[str, Any], *, commune_name: str | None = None, text_channel: bool = False) -> Reply | None:
+    """"Je note : CDI depuis 6 ans, Arras, 41 ans, projet : devenir infirmière." with a way to correct."""
+    words = fact_words(facts, commune_name)
+    if not words:
+        return None
+    m = messages()["noted"]
+    text = m["text"].format(facts=", ".join(words))
+    if text_channel:
+        text += " " + m["text_channel"]
+    return Reply(text, (Button(**m["button"]),))
+
+
+def _age_refs(rule: Any) -> set[str]:
+    """Refs of the conditions of a rule that test the age."""
+    refs: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("field") == "age" and node.get("ref"):
+                refs.add(str(node["ref"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(rule.raw.get("eligibility"))
+    return refs
+
+
+def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple[str, ...] = ()) -> Reply:
+    """The question asked about one scheme, answered in 1–3 sentences from the rules and what is known."""
+    m = messages()["answer"]
+    found = _find(result, rule.id)
+    title = rule.short_title or rule.title
+    sentences: list[str] = []
+    if "age_limit" in topics:
+        refs = _age_refs(rule)
+        texts = _readable(c["text"] for c in (found[1].get("conditions", []) if found else []) if c.get("ref") in refs)
+        sentences.append(texts[0] if texts else m["no_age_limit"].format(title=title))
+    if "pay" in topics:
+        sentences.append(m["pay"].format(title=title, provides=rule.provides))
+    if found is None:
+        sentences.append(m["unknown"].format(title=title, summary=rule.summary))
+    else:
+        where, item = found
+        specific = bool(sentences)
+        if where == "recommended":
+            why = _short_why(item)
+            sentences.append(m["eligible"].format(title=title, why="" if why in sentences else why).strip())
+        elif where == "other_options":
+            sentences.append(m["other"].format(title=title))
+        elif where == "not_eligible":
+            failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
+                or _readable(item["why"][:1])
+            text = m["not_eligible"].format(title=title, why=failing[0] if failing else "")
+            if item.get("eligible_in_months"):
+                text += " " + messages()["why_not"]["when"].format(months=item["eligible_in_months"])
+            sentences.append(text)
+        elif item.get("missing") and specific and set(item["missing"]) <= {"goal"}:
+            pass  # the question asked is answered; the goal comes with the next question
+        elif item.get("missing"):
+            unknown = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is None)
+            missing = ", ".join(QUESTION_LABELS.get(f, f) for f in item["missing"][:2])
+            sentences.append(m["depends"].format(title=title, missing=missing,
+                                                 why=unknown[0] if unknown else next(iter(_readable(item["why"])), "")))
+        else:
+            sentences.append(m["verify"].format(title=title, why=next(iter(_readable(item.get("why", []))), "")))
+    unique: list[str] = []
+    for sentence in sentences:
+        if sentence and sentence not in unique:
+            unique.append(sentence)
+    return Reply(" ".join(unique[:3]))
+
+
+def need_sentence(needs: list[str] | tuple[str, ...]) -> Reply:
+    """One plain sentence on RQTH for a disability or sensory cue."""
+    m = messages()["need"]
+    return Reply(m["rqth"] + (" " + m["deaf"] if "deaf" in needs else ""))
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    """The first sentence of a step, cut to `limit` characters at a word, then its link (never cut)."""
+    url = next((w for w in text.split() if w.startswith("http")), "")
+    head = text.replace(url, "").split(". ")[0].strip().rstrip(".")
+    room = max(20, limit - (len(url) + 1 if url else 0))
+    if len(head) > room:
+        head = head[:room].rsplit(" ", 1)[0].rstrip(" ,;:(") + "…"
+    else:
+        head += "."
+    return f"{head} {url}" if url else head
+
+
+def plan_steps(result: dict[str, Any], limit: int = 3) -> list[dict[str, Any]]:
+    """The first steps in order: who to see first, what to ask for, then the next most useful."""
+    recommended = result.get("recommended", [])
+    steps: list[dict[str, Any]] = []
+    for group in ("who_to_see", "how_to_fund", "contracts", "aids"):
+        item = next((i for i in recommended if i.get("group") == group), None)
+        if item is not None:
+            steps.append(item)
+    for item in recommended:
+        if len(steps) >= limit:
+            break
+        if item not in steps:
+            steps.append(item)
+    return steps[:limit]
+
+
+def all_ids(result: dict[str, Any]) -> list[str]:
+    """The recommended ids in the order the details show them (slot `recommendations`)."""
+    return [i["id"] for g in GROUP_ORDER for i in result.get("recommended", []) if i.get("group") == g]
+
+
+def _follow_up_buttons(result: dict[str, Any], short_titles: dict[str, str] | None, *, all_button: bool
+                       ) -> list[Button]:
+    m = messages()["results"]
+    buttons: list[Button] = []
+    if all_button:
+        buttons.append(Button(m["buttons"]["all"]["title"].format(n=len(result.get("recommended", []))),
+                              m["buttons"]["all"]["payload"]))
+    buttons += [Button(**m["buttons"]["nearby"]), Button(**m["buttons"]["trainings"])]
+    why_not = _best_why_not(result)
+    if why_not:
+        short = (short_titles or {}).get(why_not["id"], why_not["title"])
+        buttons.append(Button(m["buttons"]["why_not"]["title"].format(short=short),
+                              m["buttons"]["why_not"]["payload"].format(id=why_not["id"])))
+    buttons += [Button(**m["buttons"]["summary"]), Button(**m["buttons"]["restart"])]
+    return buttons
+
+
+def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
+                 text_channel: bool = False, said: set[str] | None = None, extra_step: str | None = None) -> Reply:
+    """The results as a plan: the first two or three steps in order (≤ 700 characters), then "Voir tout"."""
+    m = messages()["results"]
+    recommended = result.get("recommended", [])
+    if not recommended:
+        return Reply(m["none"], tuple(_follow_up_buttons(result, short_titles, all_button=False)))
+    as_of = date.fromisoformat(result["as_of"])
+    intro = m["plan_intro"].format(date=fr_date(as_of))
+    outro = m["plan_outro_text"] if text_channel else m["plan_outro"]
+    outro = outro.format(n=len(recommended))
+    steps = plan_steps(result)
+    said = said if said is not None else set()
+    budget = PLAN_MAX_CHARS - len(intro) - len(outro) - 2
+    lines: list[str] = []
+    for n, item in enumerate(steps, start=1):
+        title = plain_words((short_titles or {}).get(item["id"], item["title"]), said)
+        room = budget // len(steps) - len(title) - 8
+        lines.append(m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room)))
+    if extra_step:
+        lines.append(m["plan_step"].format(n=len(lines) + 1, title=extra_step, step=m["plan_need_step"]))
+    text = "\n".join([intro, *lines, outro])
+    while len(text) > PLAN_MAX_CHARS and len(lines) > 1:  # never longer than a phone screen
+        lines.pop()
+        text = "\n".join([intro, *lines, outro])
+    return Reply(text, tuple(_follow_up_buttons(result, short_titles, all_button=True)))
+
+
+def what_changed(before_ids: list[str], result: dict[str, Any], *, text_channel: bool = False) -> Reply:
+    """After the results, a new fact: what is new, what is gone, how many stay — in one line."""
+    m = messages()["changed"]
+    titles = {i["id"]: i["title"] for i in result.get("recommended", [])}
+    after = all_ids(result)
+    new = [titles[i] for i in after if i not in before_ids]
+    gone = [i for i in before_ids if i not in after]
+    kept = [i for i in after if i in before_ids]
+    parts: list[str] = []
+    if new:
+        parts.append(m["new"].format(items=", ".join(new)))
+    if gone:
+        from bot.eligibility.rules import load_rules
+
+        rules = load_rules()
+        parts.append(m["gone"].format(items=", ".join(rules[i].title if i in rules else i for i in gone)))
+    parts.append(m["same"].format(n=len(kept)) if (new or gone) else m["nothing"])
+    text = m["intro"] + " " + " ; ".join(parts) + "."
+    if text_channel:
+        text += " " + messages()["results"]["all_text"]
+    all_button = Button(messages()["results"]["buttons"]["all"]["title"].format(n=len(after)),
+                        messages()["results"]["buttons"]["all"]["payload"])
+    return Reply(text, (all_button,))
+
+
+def plain_words(text: str, said: set[str]) -> str:
+    """The first mention of an acronym in a conversation says what it is ("CPF (compte personnel de formation)").
+
+    `said` holds the keys already explained ("acronym:CPF"); it is updated in place.
+    """
+    import re
+
+    for acronym, meaning in messages()["acronyms"].items():
+        key = f"acronym:{acronym}"
+        if key in said:
+            continue
+        pattern = re.compile(r"(?<![\w/.@-])" + re.escape(acronym) + r"(?![\w-])")
+        match = pattern.search(text)
+        if match is None:
+            continue
+        said.add(key)
+        if text[match.end():match.end() + 1] == ")" or text[match.end():match.end() + 2] == " (":
+            continue  # "(RQTH)" or "AIF (aide…)": the words around already say it
+        around = text[max(0, match.start() - 80):match.end() + 80].lower()
+        if meaning.split(",")[0].lower() in around:
+            continue  # already explained in the sentence ("… handicapé (RQTH)")
+        text = text[:match.end()] + f" ({meaning})" + text[match.end():]
+    return text

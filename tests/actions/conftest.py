@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import Services, set_services
+from tests.support.aio import run_async
 
 AS_OF = date(2026, 3, 15)
 
@@ -66,4 +67,64 @@ def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
-DOMAIN: dict[str, Any] = {"forms": {"profile_form": {"required_slots": ["status"]}}, "slots": {}}
+DOMAIN: dict[str, Any] = {"forms": {"profile_form": {"required_slots": []}}, "slots": {}}
+
+
+def rasa_turn(text: str, intent: str = "inform", slots: dict[str, Any] | None = None,
+              active_loop: str | None = None, said: list[str] | None = None, channel: str = "rest") -> Tracker:
+    """The tracker the action server receives after one message, built by Rasa's own pieces.
+
+    The message goes through the real NLU components of config.yml (FactExtractor, ProfileFacts;
+    the intent is given), Rasa unpacks button payloads (`/inform{…}`), and Rasa's
+    `action_extract_slots` applies the slot mappings of domain.yml — as in the running assistant.
+    """
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.constants import REQUESTED_SLOT
+    from rasa.shared.core.events import ActionExecuted, ActiveLoop, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    from rasa_components.fact_extractor import FactExtractor, ProfileFacts
+
+    domain = _domain()
+    message = Message({TEXT: text, INTENT: {"name": intent, "confidence": 0.99}})
+    for component in (FactExtractor({}), ProfileFacts({})):
+        component.process([message])
+    message = YAMLStoryReader.unpack_regex_message(message, domain, entity_extractor_name="RegexMessageHandler")
+    parsed_intent = message.get(INTENT) or {"name": intent, "confidence": 0.99}
+    events: list[Any] = [ActionExecuted("action_listen")]
+    events += [SlotSet(k, v) for k, v in (slots or {}).items()]
+    if said:
+        events.append(SlotSet("said", said))
+    if active_loop:
+        events.append(ActiveLoop(active_loop))
+    events.append(ActionExecuted("action_listen"))
+    events.append(UserUttered(text, parsed_intent, message.get(ENTITIES, []),
+                              parse_data={"text": text, "intent": parsed_intent,
+                                          "entities": message.get(ENTITIES, [])},
+                              input_channel=channel))
+    tracker = DialogueStateTracker.from_events("test-user", events, slots=domain.slots)
+    extracted = run_async(ActionExtractSlots(None).run(CollectingOutputChannel(),
+                                                       TemplatedNaturalLanguageGenerator(domain.responses),
+                                                       tracker, domain))
+    tracker.update_with_events(extracted, domain)
+    state = tracker.current_state(EventVerbosity.AFTER_RESTART)
+    assert REQUESTED_SLOT in state["slots"]
+    return Tracker.from_dict(state)
+
+
+_DOMAIN_CACHE: list[Any] = []
+
+
+def _domain() -> Any:
+    from pathlib import Path
+
+    from rasa.shared.core.domain import Domain
+
+    if not _DOMAIN_CACHE:
+        _DOMAIN_CACHE.append(Domain.load(str(Path(__file__).resolve().parents[2] / "domain.yml")))
+    return _DOMAIN_CACHE[0]
