@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.profile_form import ASK_ACTIONS, facts_from_message
+from actions.profile_form import ASK_ACTIONS, ValidateProfileForm
 from bot.conversation import dialogue
 from bot.eligibility.engine import evaluate
-from tests.actions.conftest import make_tracker
+from tests.actions.conftest import DOMAIN as RASA_DOMAIN
+from tests.actions.conftest import rasa_turn
+from tests.support.aio import run_async
 
 NEW = ("months_worked_last_60", "public_service_months", "laid_off_economic_or_unfit", "rqth_pending",
        "unemployment_benefit", "registered_months_last_18")
@@ -56,20 +58,27 @@ def test_new_fields_are_not_asked_when_they_decide_nothing():
     assert not set(NEW) & set(result["questions"])  # 48 months total: démission-reconversion is already refused
 
 
-def test_no_to_the_rqth_question_also_says_no_pending_request():
-    facts, _, _ = facts_from_message(make_tracker("non", "deny", {"requested_slot": "rqth"}))
-    assert facts["rqth"] is False and facts["rqth_pending"] is False
+def _slots_after(text, intent, asked, dispatcher, slots=None):
+    """The slots the form confirms after one turn, read by the real NLU components and slot mappings."""
+    tracker = rasa_turn(text, intent=intent, slots={"status": "salarie_prive", **(slots or {}), "requested_slot": asked},
+                        active_loop="profile_form")
+    events = run_async(ValidateProfileForm().run(dispatcher, tracker, RASA_DOMAIN))
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def test_pending_request_button():
+def test_no_to_the_rqth_question_also_says_no_pending_request(services, dispatcher):
+    slots = _slots_after("/deny", "deny", "rqth", dispatcher)
+    assert slots["rqth"] is False and slots["rqth_pending"] is False
+
+
+def test_pending_request_button(services, dispatcher):
     payload = next(b.payload for b in dialogue.question("rqth").buttons if b.title == "Demande en cours")
-    facts, _, _ = facts_from_message(make_tracker(payload, "inform", {"requested_slot": "rqth"}))
-    assert facts == {"rqth": False, "rqth_pending": True}
+    slots = _slots_after(payload, "inform", "rqth", dispatcher)
+    assert slots["rqth"] is False and slots["rqth_pending"] is True
 
 
-def test_typed_answers_to_new_questions():
-    facts, _, _ = facts_from_message(make_tracker("je touche l'ARE", "inform",
-                                                  {"requested_slot": "unemployment_benefit"}))
-    assert facts["unemployment_benefit"] is True
-    facts, _, _ = facts_from_message(make_tracker("52 mois", "inform", {"requested_slot": "months_worked_last_60"}))
-    assert facts["months_worked_last_60"] == 52
+def test_typed_answers_to_new_questions(services, dispatcher):
+    assert _slots_after("je touche l'ARE", "inform", "unemployment_benefit", dispatcher,
+                        {"status": "demandeur_emploi"})["unemployment_benefit"] is True
+    assert _slots_after("52 mois", "inform", "months_worked_last_60", dispatcher)["months_worked_last_60"] == 52
+    assert _slots_after("oui", "affirm", "laid_off_economic_or_unfit", dispatcher)["laid_off_economic_or_unfit"] is True

@@ -28,7 +28,7 @@ VALUES: dict[str, Any] = {
     "missing": "votre âge", "short": "PTP", "id": "ptp", "summary": "Un congé pour se former.",
     "provides": "Votre salaire est maintenu.", "url": "https://www.moncompteformation.gouv.fr",
     "replacement": "Période de reconversion", "reasons": "• Il faut 24 mois d'activité.", "months": 12,
-    "goal": "changer de métier", "commune": "Lille", "name": "Mon CEP", "where": "Lille", "distance": " (3 km)",
+    "goal": "changer de métier", "commune": "Lille", "de_commune": "de Lille", "name": "Mon CEP", "where": "Lille", "distance": " (3 km)",
     "contact": " — https://hdf.avenir-actifs.org", "fallback": "Mon CEP", "links": "https://www.francetravail.fr",
     "change": "vous étiez inscrit(e) à France Travail", "items": "AIF, POEI", "fields": "le RSA", "n": 7,
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
