@@ -66,6 +66,7 @@ SHORT_TITLES = {
     "Maladie professionnelle": "Maladie pro.",
     "Qui peut m'aider près de chez moi ?": "Aide près de moi",
     "Récapitulatif de ma situation": "Récapitulatif",
+    "Partager avec mon conseiller": "Partager",
     "Vous raconter ma situation": "Ma situation",
     "Voir mes possibilités": "Mes possibilités",
     "Comprendre un dispositif": "Les dispositifs",

@@ -156,6 +156,7 @@ def test_results_are_a_short_plan_then_everything_on_request(services, dispatche
     payloads = [b["payload"] for b in plan["buttons"]]
     assert payloads[0] == "/show_all" and plan["buttons"][0]["title"] == f"Voir tout ({len(shown)})"
     assert "/ask_nearby" in payloads
+    assert "/share_with_counsellor" in payloads  # the person can bring the case to their counsellor
     details = type(dispatcher)()
     ActionShowAll().run(details, rasa_turn("/show_all", "show_all", dict(P01)), {})
     text = texts(details)
