@@ -77,7 +77,7 @@ def conversation_id_of(sender: str) -> str:
 
 def rasa_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    for name in ("ACTION_SERVER_TOKEN", "TRACKER_STORE", "LOCK_STORE", "HTTP_PROXY", "HTTPS_PROXY",
+    for name in ("TRACKER_STORE", "LOCK_STORE", "HTTP_PROXY", "HTTPS_PROXY",
                  "http_proxy", "https_proxy"):
         env.pop(name, None)
     env.update({
@@ -85,6 +85,8 @@ def rasa_env(**extra: str) -> dict[str, str]:
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "NO_PROXY": "127.0.0.1,localhost",
+        # the action server always requires its secret: the same one for it and for Rasa's endpoints
+        "ACTION_SERVER_TOKEN": "channels-test-action-token",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     })
     env.update(extra)

@@ -100,9 +100,6 @@ def test_the_greeting_names_what_exists_on_each_channel(report: dict[str, Any]) 
         assert "EFFACER" in greeting and "Effacer ma conversation" not in greeting, kind
 
 
-@pytest.mark.xfail(reason="the channel passes the stray « 2 » as text (no choice on the latest turn); the "
-                          "assistant's NLU still reads it as `inform` and shows the results again: issue 15 item 2, "
-                          "conversation side", strict=False)
 def test_a_stray_number_after_a_turn_without_choices_is_not_a_choice(report: dict[str, Any]) -> None:
     for kind, result in report.items():
         stray = next(s for s in result["steps"] if s["step"] == "a stray 2")
