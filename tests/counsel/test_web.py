@@ -144,6 +144,13 @@ def test_timeline_abolished_scheme_filter_and_search(workspace) -> None:
     s, _ = login(workspace, "anne@cep.fr")
     cid = new_case(workspace, s, "Je suis en CDI depuis 6 mois à Lille, 3 ans d'expérience en tout, 30 ans, "
                                  "je veux devenir plombier")
+    # the counsellor settles the exceptions that would waive the seniority (issue 14: unknown keeps it to check)
+    csrf = _csrf(s.get(f"{workspace.url}/dossiers/{cid}", timeout=60).text)
+    resp = s.post(f"{workspace.url}/dossiers/{cid}/faits", timeout=60, data={
+        "csrf": csrf, "f_status": '"salarie_prive"', "f_contract": '"cdi"', "f_commune": "Lille", "f_age": "30",
+        "f_seniority_months_company": "6", "f_seniority_months_total": "36", "f_goal": '"change_job"',
+        "f_rqth": "false", "f_laid_off_economic_or_unfit": "false", "f_sick_leave_months_last_24": "0"})
+    assert "Les faits ont été enregistrés" in resp.text
     ptp = html.unescape(s.get(f"{workspace.url}/dossiers/{cid}/dispositifs/ptp", timeout=60).text)
     assert "Pas éligible" in ptp
     assert re.search(r"Possible dans 6 mois : (janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre"
