@@ -10,8 +10,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Speaker, evaluate_profile, latest_entities, list_slot, profile_from, send
-from bot.conversation.dialogue import Reply, messages
+from actions.common import (
+    Speaker,
+    evaluate_profile,
+    latest_entities,
+    list_slot,
+    profile_from,
+    send,
+    text_channel,
+)
+from bot.conversation.dialogue import Reply, messages, noted
 from bot.trainings.service import de
 
 log = logging.getLogger(__name__)
@@ -120,6 +128,17 @@ def _row_line(r: dict[str, Any]) -> str:
     return line + m["verify"] if r["to_verify"] else line
 
 
+def say_what_was_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """A story told with a request ("… à Calais, quelles formations ?"): what was understood comes first."""
+    from actions.profile_form import _commune_name, understood
+
+    facts = understood(tracker)
+    if len(facts) >= 2:
+        reply = noted(facts, commune_name=_commune_name(tracker), text_channel=text_channel(tracker))
+        if reply is not None:
+            send(dispatcher, reply)
+
+
 def nearby_reply(place: dict[str, Any], dispositif_ids: list[str], limit: int = 5,
                  needs: list[str] | None = None, profile: dict[str, Any] | None = None) -> Reply:
     """The nearest structures serving the person's recommended accompaniments (and inclusive ones for a need)."""
@@ -162,6 +181,7 @@ class ActionNearbyHelp(Action):
         return "action_nearby_help"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        say_what_was_understood(dispatcher, tracker)
         speaker = Speaker(dispatcher, tracker)
         place = _place(tracker)
         needs = latest_entities(tracker, "need") or list_slot(tracker, "needs")
@@ -200,6 +220,7 @@ class ActionSearchTrainings(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from actions.services import get_services
 
+        say_what_was_understood(dispatcher, tracker)
         field = next(iter(latest_entities(tracker, "target_field")), None) or tracker.get_slot("target_field")
         named = next(iter(latest_entities(tracker, "commune")), None)
         code = tracker.get_slot("code_insee")

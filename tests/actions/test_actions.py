@@ -330,3 +330,12 @@ def test_an_ambiguous_commune_is_one_question_not_an_incoherence(services, dispa
     tracker = make_tracker("j'habite à Villeneuve", "inform", entities=[{"entity": "commune", "value": "Villeneuve"}])
     run_form(tracker, dispatcher)
     assert "incohérence" not in texts(dispatcher)
+
+
+def test_a_story_with_a_trainings_request_says_what_was_understood_first(services, dispatcher):
+    from actions.help import ActionSearchTrainings
+
+    story = "Je suis cariste en CDI depuis 8 ans à Calais, 45 ans, je cherche une formation en logistique"
+    ActionSearchTrainings().run(dispatcher, rasa_turn(story, "ask_trainings"), {})
+    assert dispatcher.messages[0]["text"].startswith("Je note")
+    assert "Calais" in dispatcher.messages[0]["text"]
