@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.counsel.workspace import PASSWORD
-from tests.web.conftest import browser, new_context  # noqa: F401  (Chromium + axe-core fixtures)
+from tests.web.conftest import launch_browser, new_context  # noqa: F401  (Chromium + axe-core fixtures)
 from tests.web.widget import artifacts_dir
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed after its tests (Playwright keeps a loop running meanwhile)."""
+    yield from launch_browser()
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 

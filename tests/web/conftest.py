@@ -211,6 +211,13 @@ def web_url(rasa_server) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     """Headless Debian Chromium driven by Playwright (a fresh profile per launch)."""
+    yield from launch_browser()
+
+
+def launch_browser() -> Iterator:
+    """One Playwright session and its Chromium, closed when the generator ends. Playwright's sync API
+    keeps an event loop running in this thread while it is open: a module of another folder that
+    needs a browser defines its own module-scoped fixture with this, so none outlives its tests."""
     sync_api = pytest.importorskip("playwright.sync_api")
     executable = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(executable).exists():
