@@ -139,7 +139,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, default=[REPO / "data" / "nlu"])
     parser.add_argument("--errors", type=Path, help="write the mismatching examples to this file")
     args = parser.parse_args(argv)
-    logging.disable(logging.WARNING)
     examples = load_examples(args.paths)
     errors: list[str] | None = [] if args.errors else None
     report = evaluate(examples, errors)
@@ -153,4 +152,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    logging.disable(logging.WARNING)  # the command only: never for a process that imports main()
     raise SystemExit(main())

@@ -158,7 +158,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_FILE)
     parser.add_argument("--errors", type=Path, help="write the cases with a difference to this file")
     args = parser.parse_args(argv)
-    logging.disable(logging.WARNING)
     today, cases = load_cases(args.path)
     errors: list[str] | None = [] if args.errors else None
     report = evaluate(today, cases, errors)
@@ -177,4 +176,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    logging.disable(logging.WARNING)  # the command only: never for a process that imports main()
     raise SystemExit(main())
