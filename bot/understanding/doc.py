@@ -26,6 +26,11 @@ _SCAN_STOP = frozenset({
     "dire", "correction", "sauf", "est",
 })
 _NEGATIONS = frozenset({"pas", "jamais", "aucun", "aucune", "sans", "ni", "non", "plus", "nan"})
+# The scope of a negation ("je n'ai jamais eu de CDD", "aucun arrêt", "ni RQTH ni RSA"): see `Doc.denied`.
+_QUANTIFIERS = frozenset({"aucun", "aucune", "ni"})
+_SCOPE_DETS = frozenset({"de", "d", "un", "une", "seul", "seule"})
+_SCOPE_FILLERS = frozenset({"n", "ne", "ai", "a", "as", "avons", "avez", "eu", "ete", "fait", "pris", "connu",
+                            "subi", "en", "vraiment", "encore", "du", "tout", "me", "m", "j", "je", "moi"})
 # After "pas": the negation is about something else ("pas encore" stays a negation).
 _UNCERTAIN = (("sais", "pas"), ("sais", "plus"), ("sait", "pas"), ("suis", "pas", "sur"),
               ("suis", "pas", "sure"), ("crois",), ("pense",), ("peut", "etre"), ("sur", "si"),
@@ -188,6 +193,26 @@ class Doc:
                 if any(tuple(prev[-len(u) + 1:]) + (w,) == u for u in _UNCERTAIN if len(u) > 1):
                     continue
                 return True
+        return False
+
+    def denied(self, pos: int, *, quantity: bool) -> bool:
+        """Is the thing named at `pos` denied by a negation whose scope reaches it?
+
+        The scope of a negation runs forward over auxiliaries and past participles ("n'ai jamais eu",
+        "n'ai pas été") to the first noun phrase and stops there: "jamais eu de CDI, que des CDD" denies
+        the CDI only. A quantity (months of sick leave, of CDD…) is denied only with a quantifier —
+        "aucun", "ni", "pas de", "jamais (été en)" — since "pas en CDD" or "plus en arrêt" is about now.
+        """
+        seen_det = False
+        for w in reversed(self.before(pos, 7)):
+            if w in _QUANTIFIERS:
+                return True
+            if w in ("pas", "jamais"):
+                return not quantity or seen_det or w == "jamais"
+            if w in _SCOPE_DETS:
+                seen_det = True
+            elif w not in _SCOPE_FILLERS:
+                return False
         return False
 
     def uncertain(self, pos: int) -> bool:

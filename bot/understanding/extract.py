@@ -211,8 +211,10 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
             dispositifs.append(e.value)
     facts = valid_facts(facts)
     cues: dict[str, Any] = {}
+    denied_rqth = [(c.ns, c.ne) for c in cands if c.entity == "rqth" and c.value is False]
     if facts.get("rqth") is True or facts.get("rqth_pending") is True or any(
-            c.entity == "cue" and c.field == "disability" and c.fact for c in cands):
+            c.entity == "cue" and c.field == "disability" and c.fact
+            and not any(s <= c.ns and c.ne <= e for s, e in denied_rqth) for c in cands):
         cues["disability"] = True
     evidence = {name: [_evidence(doc, ns, ne) for ns, ne in spans]
                 for name, spans in evidence_spans(accepted + hidden + hidden_goals, facts, cues).items()}

@@ -379,6 +379,9 @@ def infer_facts(doc: Doc, cands: list[Cand], known: Mapping[str, Any],
         elif c.field == "qpv" and (facts.get("goal") == "create_business"
                                    or known.get("goal") == "create_business"):
             facts["business_in_qpv_or_zfrr"] = "negated" not in c.flags
+    for c in cands:  # "aucun arrêt maladie", "jamais eu de CDD": a zero count, a no — unless a count was given
+        if c.entity == "cue" and c.fact and str(c.field).startswith("denied:"):
+            facts.setdefault(str(c.field).split(":", 1)[1], c.value)
     if facts.get("rqth_pending") and facts.get("rqth") is False and not any(
             c.entity == "rqth" and c.fact and c.value is False and "negated" in c.flags for c in cands):
         del facts["rqth"]
@@ -404,6 +407,9 @@ _SOURCES: dict[str, tuple[tuple[str, str | None], ...]] = {
     "interim_hours_branch_18m": (("hours", None),), "interim_hours_same_agency_18m": (("hours", None),),
     "disability": (("cue", "disability"), ("rqth", None)),
 }
+for _name in ("sick_leave_months_last_24", "cdd_months_last_12", "unpaid_or_sabbatical_leave_last_60m",
+              "interim_hours_branch_18m", "laid_off_economic_or_unfit"):
+    _SOURCES[_name] = (*_SOURCES.get(_name, ()), ("cue", f"denied:{_name}"))
 _DURATION_SOURCES = {
     "seniority_months_company": ("company",), "seniority_months_total": ("total", "previous", "company"),
     "cdd_months_last_12": ("company", "other"), "sick_leave_months_last_24": ("sick_leave",),

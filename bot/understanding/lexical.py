@@ -271,7 +271,7 @@ def _question(doc: Doc, ns: int, ne: int) -> bool:
 
 def _context(doc: Doc, cand: Cand, *, past: bool = True, aim: bool = True) -> Cand:
     """Set `fact=False` (and a flag) when the mention is negated, hypothetical, past or wished for."""
-    if doc.negated(cand.ns):
+    if doc.negated(cand.ns) or doc.denied(cand.ns, quantity=False):  # "jamais fait d'intérim"
         cand.flags.add("negated")
     if doc.uncertain(cand.ns):
         cand.flags.add("uncertain")
@@ -497,7 +497,7 @@ def _rsa(doc: Doc) -> list[Cand]:
         before = doc.before(m.start(), 2)
         if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.past(m.start()) \
                 or _question(doc, m.start(), m.end()) or before[-1:] == ["le"] and not (
-                    set(before[-2:-1]) & {"touche", "percois", "recois", "ai", "beneficie", "g"}):
+                    set(doc.before(m.start(), 4)[:-1]) & {"touche", "percois", "recois", "ai", "beneficie", "g"}):
             cand.fact = False  # "on peut cumuler le RSA et une formation ?"
         out.append(cand)
     return out
@@ -736,7 +736,36 @@ def _works_there(doc: Doc, pos: int) -> bool:
     return bool(set(words) & _WORK_WORDS) or any(is_job_word(w) for w in before[:4])
 
 
+#: What a negation can deny, with the fact it then gives: a count that is zero, a yes/no that is no.
+#: Which words a negation reaches is the scope rule of `Doc.denied`, not a list of sentences.
+_DENIABLE: tuple[tuple[str, object, bool, _Rx], ...] = (
+    ("sick_leave_months_last_24", 0, True,
+     _re(r"arrets?(?: (?:maladie|de travail|longue duree))?|accidents? (?:du|de) travail|conges? maladie"
+         r"|maladies? professionnelles?")),
+    ("cdd_months_last_12", 0, True, _re(r"cdd|contrats? (?:a duree determinee|courts?)")),
+    ("unpaid_or_sabbatical_leave_last_60m", 0, True,
+     _re(r"conges? (?:sans solde|sabbatiques?)|disponibilite|mise en disponibilite")),
+    ("interim_hours_branch_18m", 0, True, _re(r"interim|missions? d'interim")),
+    ("laid_off_economic_or_unfit", False, False, _re(r"licenciee?s?|licenciements?|declaree? inapte|inapte")),
+)
+
+
+def _denials(doc: Doc) -> list[Cand]:
+    """Denied things ("aucun arrêt maladie", "jamais été licencié", "pas eu de CDD"): zero, or no."""
+    out: list[Cand] = []
+    for fieldname, value, quantity, rx in _DENIABLE:
+        for m in rx.finditer(doc.text):
+            if not doc.denied(m.start(), quantity=quantity):
+                continue
+            cand = Cand("cue", value, m.start(), m.end(), emit=False, field=f"denied:{fieldname}")
+            if doc.hypothetical(m.start()) or doc.uncertain(m.start()) or doc.other_person(m.start()) \
+                    or doc.quoted_rule(m.start()):
+                cand.fact = False
+            out.append(cand)
+    return out
+
+
 def find_lexical(doc: Doc, asked: str | None = None) -> list[Cand]:
     """All lexical candidates and cues of the message."""
     return (_status(doc) + _contract(doc) + _diploma(doc, asked) + _rqth(doc) + _rsa(doc)
-            + _france_travail(doc) + _dispositifs(doc) + _cues(doc))
+            + _france_travail(doc) + _dispositifs(doc) + _cues(doc) + _denials(doc))

@@ -138,6 +138,8 @@ def _duration_role(doc: Doc, ns: int, ne: int) -> str:
         return "other"
     if after[:1] and after[0] in {"derniers", "dernieres", "prochains"}:
         return "other"
+    if _SICK_WORDS & set(before) and "plus" in before and ("depuis" in before[-2:] or doc.text.startswith("depuis", ns)):
+        return "other"  # "je ne suis plus en arrêt depuis février": the time since it ended
     if _SICK_WORDS & (set(before) | set(after[:3])):
         return "sick_leave"
     if _PREVIOUS_WORDS & set(before):
