@@ -20,6 +20,7 @@ from actions.common import (
     text_channel,
 )
 from bot.conversation.dialogue import Reply, messages, noted
+from bot.trainings.loader import PRESS_PREFIX
 from bot.trainings.service import de
 
 log = logging.getLogger(__name__)
@@ -52,8 +53,11 @@ def _place(tracker: Tracker) -> dict[str, Any] | None:
 def _contact(s: dict[str, Any]) -> str:
     c = s["contact"]
     parts = [v for v in (c.get("phone"), c.get("website") or c.get("contact_url"), c.get("email")) if v]
-    if not parts and (s.get("source") or {}).get("url"):
-        parts = [s["source"]["url"]]  # an association known from its press: the article that presents it
+    source = s.get("source") or {}
+    if not parts and source.get("url"):
+        # an association known from its press: the article that presents it, said to be one
+        press = source.get("kind") == "press" or str(source.get("title", "")).startswith(PRESS_PREFIX)
+        parts = [("article de presse : " if press else "") + source["url"]]
     return (" — " + " · ".join(parts)) if parts else ""
 
 

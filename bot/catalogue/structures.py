@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.catalogue.build import Part
 from bot.catalogue.models import Structure, StructureDispositif
 from bot.errors import DataError
+from bot.trainings.loader import _source_title
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def load_structures(session: Session, path: Path = STRUCTURES_FILE) -> int:
             audiences=list(e.get("audiences") or []), dispositifs=list(e.get("dispositifs") or []),
             zone=e.get("zone"), phone=contact.get("phone"), email=contact.get("email"),
             website=contact.get("website"), contact_url=contact.get("contact_url"),
-            source_title=e["source"]["title"], source_url=e["source"]["url"],
+            source_title=_source_title(e), source_url=e["source"]["url"],
             more_sources=e.get("more_sources"), field_sources=e.get("field_sources"),
             to_verify=e.get("to_verify"), notes=e.get("notes"), licence=e.get("licence"),
             checked_on=checked if isinstance(checked, date) else date.fromisoformat(str(checked)),

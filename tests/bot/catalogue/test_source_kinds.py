@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from actions.help import _contact
 from bot.trainings.loader import PRESS_PREFIX, SOURCE_KINDS, _source_title
 from bot.trainings.service import TrainingItem, _line, _source_kind_label
 
@@ -28,11 +29,32 @@ def test_every_record_carries_the_kind_of_its_source() -> None:
         assert record["source"].get("kind") in SOURCE_KINDS, (where, record["id"])
 
 
-def test_no_source_contradicts_its_record() -> None:
+#: Words that tell a source is about a closure (title or address of the page).
+CLOSURE_WORDS = ("fermeture", "ferme ses portes", "ferme-ses-portes", "fermera", "vont fermer", "vont-fermer",
+                 "liquidation")
+
+
+def _says_closed(record: dict) -> bool:
+    text = " ".join(str(record.get(k) or "") for k in ("description", "note", "notes")).lower()
+    return "fermé" in text or "ferme ses portes" in text
+
+
+def test_no_source_speaks_of_a_closure_unless_the_record_says_it_is_closed() -> None:
     # an article about Afpa centres closing is no source for an Afpa centre being open
     for _, record in _records():
-        title = record["source"]["title"].lower()
-        assert "fermer" not in title and "fermeture" not in title, record["id"]
+        if _says_closed(record):
+            continue
+        for source in [record["source"], *(record.get("more_sources") or [])]:
+            text = f"{source['title']} {source['url']}".lower()
+            assert not any(w in text for w in CLOSURE_WORDS), (record["id"], source["url"])
+
+
+def test_the_closure_check_catches_the_article_that_once_sourced_an_afpa_centre() -> None:
+    record = {"id": "afpa-x", "note": "Centre ouvert.", "source": {
+        "title": "Radio 6 — Formation : les centres AFPA de Berck et Boulogne vont fermer",
+        "url": "http://radio6.fr/article-37975-formation-les-centres-afpa-de-berck-et-boulogne-vont-fermer.html"}}
+    text = f"{record['source']['title']} {record['source']['url']}".lower()
+    assert not _says_closed(record) and any(w in text for w in CLOSURE_WORDS)
 
 
 def test_press_only_records_say_so_and_are_shown_as_press() -> None:
@@ -40,6 +62,13 @@ def test_press_only_records_say_so_and_are_shown_as_press() -> None:
     assert press, "the catalogue still has press-only records: they must be marked"
     for record in press:
         assert _source_title(record).startswith(PRESS_PREFIX)
+    # a structure known only from its press is shown with its article, said to be one
+    press_only = {"name": "Une association", "address": {"commune": "Lille"},
+                  "contact": {"website": None, "phone": None, "email": None, "contact_url": None},
+                  "source": {"title": "La Gazette — un article", "url": "https://example.org/a", "kind": "press"}}
+    assert _contact(press_only) == " — article de presse : https://example.org/a"
+    official = dict(press_only, source={"title": "Site", "url": "https://example.org/", "kind": "official"})
+    assert _contact(official) == " — https://example.org/"
     label = _source_kind_label(PRESS_PREFIX + "La Gazette — un article")
     item = TrainingItem("organisme", "GRETA Grand Hainaut", None, "Valenciennes", "59", 3.0, False, None,
                         "https://va-infos.fr/x", "embedded", True, label)
