@@ -9,6 +9,7 @@ contradiction once, and picks the next question (`required_slots`, as rasa-sdk d
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABC, abstractmethod
 from typing import Any
@@ -32,6 +33,7 @@ from actions.common import (
 from bot.conversation.dialogue import (
     PROFILE_FIELDS,
     Button,
+    conflict_question,
     Reply,
     messages,
     need_sentence,
@@ -61,6 +63,47 @@ def _valid(field: str, value: Any) -> bool:
     return True
 
 
+#: Facts changed freely (a new place or a new project is no contradiction to raise).
+NEVER_CONFIRMED = frozenset({"commune", "code_insee", "target_field", "goal", "commune_candidates"})
+#: Facts read from a number: one number in a short answer fills one field — the one asked.
+NUMBER_FIELDS = frozenset({
+    "seniority_months_company", "seniority_months_total", "cdd_months_last_12", "interim_hours_branch_18m",
+    "interim_hours_same_agency_18m", "age", "part_time_hours_week", "sick_leave_months_last_24",
+    "unpaid_or_sabbatical_leave_last_60m", "months_worked_last_60", "public_service_months",
+    "registered_months_last_18",
+})
+
+
+def values_before_turn(tracker: Tracker) -> dict[str, Any]:
+    """The slot values as they were before the person's latest message."""
+    events = list(tracker.events)
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=len(events))
+    values: dict[str, Any] = {}
+    for event in events[:last_user]:
+        if event.get("event") == "slot":
+            values[event["name"]] = event.get("value")
+        elif event.get("event") in ("restart", "session_started"):
+            values = {}
+    return values
+
+
+def conflict_key(field: str, value: Any) -> str:
+    """The `said` key of a contradiction raised (and so resolved by the person's choice)."""
+    return f"conflict:{field}:{json.dumps(value)}"
+
+
+def _outcomes(profile: dict[str, Any], tracker: Tracker) -> set[tuple[str, str]]:
+    result = evaluate_profile(profile, tracker)
+    return {(item["id"], bucket) for bucket in ("recommended", "to_check", "not_eligible")
+            for item in result.get(bucket, [])}
+
+
+def changes_eligibility(tracker: Tracker, field: str, old: Any, new: Any) -> bool:
+    """Would taking `new` instead of `old` change a scheme's outcome (recommended, to check, not eligible)?"""
+    profile = profile_from(tracker)
+    return _outcomes({**profile, field: old}, tracker) != _outcomes({**profile, field: new}, tracker)
+
+
 def _commune_name(tracker: Tracker) -> str | None:
     from bot.geo import communes
 
@@ -75,7 +118,9 @@ def understood(tracker: Tracker) -> dict[str, Any]:
     for e in (tracker.latest_message or {}).get("entities", []):
         if e.get("entity") == "answer" and e.get("role") == tracker.get_slot("requested_slot"):
             facts.setdefault(e["role"], e.get("value"))
-    return {k: tracker.get_slot(k) for k in facts if k in PROFILE_FIELDS and tracker.get_slot(k) is not None}
+    stated = facts_in_message(tracker)
+    return {k: tracker.get_slot(k) for k in facts if k in PROFILE_FIELDS and tracker.get_slot(k) is not None
+            and (k not in stated or k in ("commune", "code_insee") or stated[k] == tracker.get_slot(k))}
 
 
 def answer_first(tracker: Tracker, profile: dict[str, Any], result: dict[str, Any]) -> list[Reply]:
@@ -129,6 +174,28 @@ class ValidateProfileForm(FormValidationAction):
                 del new[field]
             else:
                 events.append(SlotSet(field, value))  # confirmed: the form goes on
+        before = values_before_turn(tracker)
+        stated = facts_in_message(tracker)
+        if asked in NUMBER_FIELDS and asked in new and asked not in stated \
+                and latest_entities(tracker, "answer", asked):
+            # a bare number answers the question asked ("20 ans" to "depuis combien de temps… ?"),
+            # it is not also an age or another count
+            for field in [f for f in new if f != asked and f in NUMBER_FIELDS and f in stated]:
+                events.append(SlotSet(field, before.get(field)))
+                del new[field]
+        said = set(list_slot(tracker, "said"))
+        conflict: tuple[str, Any, Any] | None = None
+        for field, value in list(new.items()):
+            old = before.get(field)
+            if old is None or old == value or field == asked or field in NEVER_CONFIRMED \
+                    or conflict_key(field, value) in said:
+                continue  # nothing known yet, the same, the answer asked for, or already chosen by the person
+            tracker.add_slots(events)
+            if not changes_eligibility(tracker, field, old, value):
+                continue
+            events.append(SlotSet(field, old))  # kept until the person says which is right
+            del new[field]
+            conflict = conflict or (field, old, value)
         if "commune" in new:
             if "code_insee" not in new:
                 events.append(SlotSet("code_insee", None))  # a new place: forget the previous resolution
@@ -141,8 +208,14 @@ class ValidateProfileForm(FormValidationAction):
         tracker.add_slots(events)
         if new or any(e["name"] == "unknown_fields" for e in events):
             self._speak(speaker, tracker, asked)
+        if conflict is not None:
+            field, old, value = conflict
+            speaker.once(conflict_key(field, value))
+            speaker.send(conflict_question(field, old, value))
         events += speaker.events()
         tracker.add_slots(speaker.events())
+        if conflict is not None:  # the next question is the choice (its buttons answer the field)
+            return [*events, SlotSet("requested_slot", conflict[0])]
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot is not None:
             events.append(next_slot)
@@ -219,6 +292,8 @@ class AskForField(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
+        if self.field != "commune" and profile.get(self.field) is not None:
+            return []  # a known fact asked again: the choice between two values was just offered
         reply = question(self.field, profile)
         if self.field == "commune" and tracker.get_slot("commune"):
             reply = self._commune_again(tracker, reply)

@@ -377,6 +377,21 @@ def noted(facts: dict[str, Any], *, commune_name: str | None = None, text_channe
     return Reply(text, (Button(**m["button"]),))
 
 
+def conflict_question(field: str, old: Any, new: Any) -> Reply:
+    """Two values of one fact that change the answer: both stated, the person chooses (buttons answer it)."""
+    m = messages()["conflict"]
+    old_words, new_words = fmt_value(field, old), fmt_value(field, new)
+    return Reply(m["text"].format(old=old_words, new=new_words),
+                 (Button(m["keep"], answer_text(field, old)), Button(m["take"], answer_text(field, new))))
+
+
+def answer_text(field: str, value: Any) -> str:
+    """A value written as a person would answer the question of `field` (a button sends it as text)."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return fmt_value(field, value).replace("\u00a0", " ")
+
+
 def _age_refs(rule: Any) -> set[str]:
     """Refs of the conditions of a rule that test the age."""
     refs: set[str] = set()

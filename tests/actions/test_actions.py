@@ -339,3 +339,65 @@ def test_a_story_with_a_trainings_request_says_what_was_understood_first(service
     ActionSearchTrainings().run(dispatcher, rasa_turn(story, "ask_trainings"), {})
     assert dispatcher.messages[0]["text"].startswith("Je note")
     assert "Calais" in dispatcher.messages[0]["text"]
+
+
+# ---------------------------------------------------------------------------- contradictions (issue 8)
+
+KNOWN = {"status": "salarie_prive", "contract": "cdi", "seniority_months_company": 72, "age": 41,
+         "commune": "Arras", "code_insee": "62041", "goal": "change_job", "requested_slot": "diploma_level"}
+
+
+def test_a_new_contract_that_changes_the_answer_is_asked_not_overwritten(services, dispatcher):
+    from actions.profile_form import changes_eligibility
+
+    tracker = rasa_turn("en fait je suis en CDD", slots=KNOWN, active_loop="profile_form")
+    assert changes_eligibility(tracker, "contract", "cdi", "cdd")
+    events = run_form(tracker, dispatcher)
+    assert slot_events(events)["contract"] == "cdi"  # kept until the person chooses
+    assert slot_events(events)["requested_slot"] == "contract"
+    choice = dispatcher.messages[-1]
+    assert "CDI" in choice["text"] and "CDD" in choice["text"] and "Lequel est juste" in choice["text"]
+    assert [(b["title"], b["payload"]) for b in choice["buttons"]] == [("Garder l'ancien", "CDI"),
+                                                                      ("Prendre le nouveau", "CDD")]
+    assert not any(m["text"].startswith("Je note : CDD") for m in dispatcher.messages)
+    # the action that asks the field does not ask it again on top of the choice
+    ask = next(a for a in ASK_ACTIONS if a().name() == "action_ask_contract")
+    again = type(dispatcher)()
+    assert ask().run(again, make_tracker(slots={**KNOWN, **slot_events(events)}), {}) == []
+    assert again.messages == []
+
+    # the person takes the new value: it is set, and not asked again
+    later = type(dispatcher)()
+    slots = {**KNOWN, **slot_events(events)}
+    events2 = run_form(rasa_turn("CDD", slots=slots, active_loop="profile_form", said=slots["said"]), later)
+    assert slot_events(events2)["contract"] == "cdd"
+    assert slot_events(events2)["requested_slot"] != "contract"
+    assert not any("Lequel est juste" in (m.get("text") or "") for m in later.messages)
+
+
+def test_keeping_the_old_value_keeps_it(services, dispatcher):
+    events = run_form(rasa_turn("en fait je suis en CDD", slots=KNOWN, active_loop="profile_form"), dispatcher)
+    slots = {**KNOWN, **slot_events(events)}
+    kept = type(dispatcher)()
+    events2 = run_form(rasa_turn("CDI", slots=slots, active_loop="profile_form", said=slots["said"]), kept)
+    assert slot_events(events2)["contract"] == "cdi"
+    assert slot_events(events2)["requested_slot"] != "contract"
+
+
+def test_a_change_that_changes_nothing_is_simply_noted(services, dispatcher):
+    from actions.profile_form import changes_eligibility
+
+    tracker = rasa_turn("en fait j'ai 42 ans", slots=KNOWN, active_loop="profile_form")
+    assert not changes_eligibility(tracker, "age", 41, 42)
+    events = run_form(tracker, dispatcher)
+    assert slot_events(events)["age"] == 42
+    assert not any("Lequel est juste" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_a_bare_number_answers_the_question_asked_not_the_age(services, dispatcher):
+    slots = {**KNOWN, "requested_slot": "seniority_months_company"}
+    slots.pop("seniority_months_company")
+    events = run_form(rasa_turn("20 ans", slots=slots, active_loop="profile_form"), dispatcher)
+    assert slot_events(events)["seniority_months_company"] == 240
+    assert slot_events(events).get("age", 41) == 41
+    assert not any("Lequel est juste" in (m.get("text") or "") for m in dispatcher.messages)
