@@ -33,8 +33,8 @@ from actions.common import (
 from bot.conversation.dialogue import (
     PROFILE_FIELDS,
     Button,
-    conflict_question,
     Reply,
+    conflict_question,
     messages,
     need_sentence,
     next_question,
