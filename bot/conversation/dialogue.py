@@ -181,6 +181,8 @@ def present_results(result: dict[str, Any], *, short_titles: dict[str, str] | No
             lines = [f"{m['group_titles'][group]} :"]
             for item in items:
                 lines.append(m["item"].format(title=item["title"], why=_short_why(item), next_step=item["next_step"]))
+                if item.get("bring"):
+                    lines.append(messages()["prepare"]["item"].format(items=", ".join(item["bring"])))
                 shown.append(item["id"])
             replies.append(Reply("\n".join(lines + extra)))
     to_check = [i for i in result.get("to_check", []) if not i.get("missing")][:3]
@@ -511,6 +513,19 @@ def _follow_up_buttons(result: dict[str, Any], short_titles: dict[str, str] | No
     return buttons
 
 
+#: The least room a step of the plan keeps when "Ce qu'il faut préparer" takes a line.
+PLAN_STEP_MIN_ROOM = 130
+
+
+def prepare_line(steps: list[dict[str, Any]], short_titles: dict[str, str] | None = None) -> str | None:
+    """"Ce qu'il faut préparer" for the first step that says what to bring (one line), or None."""
+    item = next((i for i in steps if i.get("bring")), None)
+    if item is None:
+        return None
+    title = (short_titles or {}).get(item["id"], item["title"])
+    return messages()["prepare"]["plan"].format(title=title, items=", ".join(item["bring"]))
+
+
 def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None = None,
                  text_channel: bool = False, said: set[str] | None = None, extra_step: str | None = None) -> Reply:
     """The results as a plan: the first two or three steps in order (≤ 700 characters), then "Voir tout"."""
@@ -525,6 +540,11 @@ def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None 
     steps = plan_steps(result)
     said = said if said is not None else set()
     budget = PLAN_MAX_CHARS - len(intro) - len(outro) - 2
+    bring = prepare_line(steps, short_titles)
+    if bring and (budget - len(bring) - 1) // len(steps) < PLAN_STEP_MIN_ROOM:
+        bring = None  # no room on a phone screen: "Voir tout" says what to bring
+    if bring:
+        budget -= len(bring) + 1
     lines: list[str] = []
     for n, item in enumerate(steps, start=1):
         title = plain_words((short_titles or {}).get(item["id"], item["title"]), said)
@@ -532,6 +552,8 @@ def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None 
         lines.append(m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room)))
     if extra_step:
         lines.append(m["plan_step"].format(n=len(lines) + 1, title=extra_step, step=m["plan_need_step"]))
+    if bring and len("\n".join([intro, *lines, bring, outro])) <= PLAN_MAX_CHARS:
+        lines.append(bring)  # what to bring to the first appointment, when it fits the phone screen
     text = "\n".join([intro, *lines, outro])
     while len(text) > PLAN_MAX_CHARS and len(lines) > 1:  # never longer than a phone screen
         lines.pop()

@@ -164,7 +164,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
 
     for rule in sorted(rules.values(), key=lambda r: order.get(r.id, 999)):
         base = {"id": rule.id, "title": rule.title, "group": rule.group, "kind": rule.kind,
-                "sources": _sources(rule), "next_step": _next_step(rule)}
+                "sources": _sources(rule), "next_step": _next_step(rule), "bring": list(rule.first_step.get("bring", []))}
         if not rule.in_force(as_of):
             sentence = _not_in_force_sentence(rule, as_of, rules)
             not_eligible.append((rule, {**base, "why": [sentence], "eligible_in_months": None,

@@ -32,7 +32,7 @@ VALUES: dict[str, Any] = {
     "contact": " — https://hdf.avenir-actifs.org", "fallback": "Mon CEP", "links": "https://www.francetravail.fr",
     "change": "vous étiez inscrit(e) à France Travail", "items": "AIF, POEI", "fields": "le RSA", "n": 7,
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
-    "value": "6 mois",
+    "value": "6 mois", "old": "CDI", "new": "CDD",
 }
 
 
