@@ -188,8 +188,8 @@ class ValidateProfileForm(FormValidationAction):
         for field, value in list(new.items()):
             old = before.get(field)
             if old is None or old == value or field == asked or field in NEVER_CONFIRMED \
-                    or conflict_key(field, value) in said:
-                continue  # nothing known yet, the same, the answer asked for, or already chosen by the person
+                    or conflict_key(field, value) in said or intent == "correct":
+                continue  # nothing known, the same, the answer asked for, already chosen, or a correction
             tracker.add_slots(events)
             if not changes_eligibility(tracker, field, old, value):
                 continue

@@ -401,3 +401,10 @@ def test_a_bare_number_answers_the_question_asked_not_the_age(services, dispatch
     assert slot_events(events)["seniority_months_company"] == 240
     assert slot_events(events).get("age", 41) == 41
     assert not any("Lequel est juste" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_a_correction_is_taken_without_asking(services, dispatcher):
+    events = run_form(rasa_turn("je me suis trompé, je suis en CDD", intent="correct", slots=KNOWN,
+                                active_loop="profile_form"), dispatcher)
+    assert slot_events(events)["contract"] == "cdd"
+    assert not any("Lequel est juste" in (m.get("text") or "") for m in dispatcher.messages)
