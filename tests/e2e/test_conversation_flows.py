@@ -50,6 +50,10 @@ def test_dont_know_then_results_and_a_correction_reruns_the_evaluation(assistant
     assert "ptp" in slots["recommendations"] and "demission_reconversion" in slots["recommendations"]
     reply = texts(assistant.say(sender, "non en fait c'est un CDD"))
     slots = assistant.tracker(sender)["slots"]
+    # a new value that changes the answer is asked, never taken silently (issue 8): both stated, keep or take
+    assert slots["contract"] == "cdi" and "CDI" in reply and "CDD" in reply and "Lequel est juste" in reply
+    reply = texts(assistant.say(sender, "CDD"))  # the payload of « Prendre le nouveau »
+    slots = assistant.tracker(sender)["slots"]
     assert slots["contract"] == "cdd"
     if slots.get("requested_slot"):
         reply += texts(assistant.say(sender, "je ne sais pas"))
