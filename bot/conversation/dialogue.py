@@ -541,19 +541,26 @@ def present_plan(result: dict[str, Any], *, short_titles: dict[str, str] | None 
     said = said if said is not None else set()
     budget = PLAN_MAX_CHARS - len(intro) - len(outro) - 2
     bring = prepare_line(steps, short_titles)
-    if bring and (budget - len(bring) - 1) // len(steps) < PLAN_STEP_MIN_ROOM:
+    longest = len(plain_words(bring, set(said))) if bring else 0  # with every acronym explained
+    if bring and (budget - longest - 1) // len(steps) < PLAN_STEP_MIN_ROOM:
         bring = None  # no room on a phone screen: "Voir tout" says what to bring
     if bring:
-        budget -= len(bring) + 1
+        budget -= longest + 1
     lines: list[str] = []
     for n, item in enumerate(steps, start=1):
         title = plain_words((short_titles or {}).get(item["id"], item["title"]), said)
         room = budget // len(steps) - len(title) - 8
-        lines.append(m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room)))
+        step = m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room))
+        grown = len(plain_words(step, set(said))) - len(step)  # an acronym explained in the step takes room too
+        if grown > 0:
+            step = m["plan_step"].format(n=n, title=title, step=_first_sentence(item["next_step"], room - grown))
+        lines.append(plain_words(step, said))  # explained here, so the 700 characters hold once sent
     if extra_step:
         lines.append(m["plan_step"].format(n=len(lines) + 1, title=extra_step, step=m["plan_need_step"]))
-    if bring and len("\n".join([intro, *lines, bring, outro])) <= PLAN_MAX_CHARS:
-        lines.append(bring)  # what to bring to the first appointment, when it fits the phone screen
+    if bring:
+        bring = plain_words(bring, said)  # after the steps: an acronym is explained at its first mention
+        if len("\n".join([intro, *lines, bring, outro])) <= PLAN_MAX_CHARS:
+            lines.append(bring)  # what to bring to the first appointment, when it fits the phone screen
     text = "\n".join([intro, *lines, outro])
     while len(text) > PLAN_MAX_CHARS and len(lines) > 1:  # never longer than a phone screen
         lines.pop()
