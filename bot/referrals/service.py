@@ -27,6 +27,7 @@ from bot.referrals.contact import Contact
 log = logging.getLogger(__name__)
 
 DEFAULT_RETENTION_DAYS = 30
+TO_CHECK_SHOWN = 6  # the schemes "à vérifier" a referral carries (the engine's order: most relevant first)
 STATUS_LABELS = {"recue": "reçue", "prise_en_charge": "prise en charge", "close": "close", "refusee": "refusée",
                  "annulee": "annulée par la personne"}
 #: What a counsellor may change a referral to, from each status.
@@ -59,15 +60,19 @@ def conversation_hash(sender_id: str) -> str:
 
 def results_of(result: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     """The results a referral carries: ids and titles of the recommended schemes and those to check."""
-    return {key: [{"id": i["id"], "title": i.get("title") or i["id"]} for i in result.get(key, [])]
-            for key in ("recommended", "to_check")}
+    limits = {"recommended": None, "to_check": TO_CHECK_SHOWN}
+    return {key: [{"id": i["id"], "title": i.get("title") or i["id"]} for i in result.get(key, [])][:limit]
+            for key, limit in limits.items()}
 
 
 def fact_lines(facts: dict[str, Any]) -> list[tuple[str, str]]:
     """The facts as (label, value) in plain French, in the conversation's order."""
     from bot.counsel.facts import rows
 
-    return [(r.label, r.shown) for r in rows(facts, {}, set(), []) if r.name in facts and r.shown]
+    def third_person(label: str) -> str:  # "Votre âge" → "Âge": the structure reads it, not the person
+        return label[6:7].upper() + label[7:] if label.startswith("Votre ") else label
+
+    return [(third_person(r.label), r.shown) for r in rows(facts, {}, set(), []) if r.name in facts and r.shown]
 
 
 def fr_day(d: datetime) -> str:

@@ -121,7 +121,7 @@ def consent_reply(offer: Offer) -> Reply:
 ASK_CONTACT = ("Sur quel numéro de téléphone ou quelle adresse e-mail {name} peut-il vous recontacter ? "
                "(par exemple 06 12 34 56 78 ou prenom.nom@exemple.fr)")
 BAD_CONTACT = ("Je n'ai pas reconnu de numéro de téléphone français ni d'adresse e-mail. Écrivez par exemple "
-               "06 12 34 56 78, +33 6 12 34 56 78 ou prenom.nom@exemple.fr (ou « annuler »).")
+               "06 12 34 56 78, +33 6 12 34 56 78 ou prenom.nom@exemple.fr, ou « non » pour ne rien envoyer.")
 NO_CONSENT = "D'accord : je n'envoie rien. Vous pouvez toujours contacter une structure vous-même."
 SENT = ("C'est fait : votre demande a été transmise à {name}, qui vous recontactera {channel} ({masked}). "
         "Vos coordonnées ne sont gardées que le temps de la demande. Pour savoir où elle en est, écrivez "
