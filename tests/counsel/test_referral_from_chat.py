@@ -43,10 +43,12 @@ def _button(replies: list[dict], needle: str) -> str:
 
 
 def _referrals(database_url: str) -> list[Referral]:
+    """The referrals to Mon CEP (the workspace database is shared with the other tests of the session)."""
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db:
-            return list(db.execute(select(Referral).order_by(Referral.id)).scalars())
+            return list(db.execute(select(Referral).where(Referral.structure_id == CEP).order_by(Referral.id))
+                        .scalars())
     finally:
         engine.dispose()
 
