@@ -212,7 +212,27 @@ class ActionHumanContacts(Action):
             send(dispatcher, Reply(m["ask_commune"]))
         else:
             send(dispatcher, nearby_reply(place, _accompaniments(tracker), limit=3))
+            handoff = _handoff(tracker)
+            if handoff is not None:
+                send(dispatcher, handoff)
         return []
+
+
+def _handoff(tracker: Tracker) -> Reply | None:
+    """During the chosen structure's office hours, offer it to call the person back; else when and how."""
+    from actions.referral import offers_for
+    from actions.services import get_services
+    from bot.referrals.structures import find_offer, handoff_reply
+
+    try:
+        _place_, offers = offers_for(tracker)
+    except Exception as exc:  # noqa: BLE001 - the contacts above are enough
+        log.warning("hand-off unavailable: %s", type(exc).__name__)
+        return None
+    offer = (find_offer(offers, tracker.get_slot("referral_structure"))
+             or next((o for o in offers if o.channel is not None), None)
+             or next((o for o in offers if o.hours), None))
+    return handoff_reply(offer, get_services().now()) if offer is not None else None
 
 
 class ActionSearchTrainings(Action):

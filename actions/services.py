@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -21,10 +21,18 @@ class Services:
     session_factory: Any  # sqlalchemy sessionmaker for the knowledge base
     trainings: Callable[..., Any]  # bot.trainings.service.answer_trainings-compatible
     support_services: Callable[..., list[Any]] = lambda session, place, profile=None: []
+    now: Callable[[], datetime] = lambda: _paris_now()  # local time (structures' opening hours)
 
 
 _lock = threading.Lock()
 _services: Services | None = None
+
+
+def _paris_now() -> datetime:
+    """Now in France (naive local time), the clock of the structures' opening hours."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Europe/Paris")).replace(tzinfo=None)
 
 
 def _today() -> date:
@@ -67,6 +75,15 @@ def _data_inclusion(settings: Any) -> Callable[[Any, dict[str, Any]], list[Any]]
         return [i for i in items if i.origin == "data-inclusion"]
 
     return search
+
+
+def workspace_sessions() -> Any:
+    """The sessionmaker of the knowledge base, with the workspace tables migrated (share codes, referrals)."""
+    from bot.counsel.store import ensure_migrated
+
+    factory = get_services().session_factory
+    ensure_migrated(factory.kw["bind"])
+    return factory
 
 
 def get_services() -> Services:

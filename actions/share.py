@@ -21,12 +21,9 @@ UNAVAILABLE = "Le partage avec un conseiller n'est pas disponible pour le moment
 
 
 def _session_factory():  # type: ignore[no-untyped-def]
-    from actions.services import get_services
-    from bot.counsel.store import ensure_migrated
+    from actions.services import workspace_sessions
 
-    factory = get_services().session_factory
-    ensure_migrated(factory.kw["bind"])
-    return factory
+    return workspace_sessions()
 
 
 class ActionShareWithCounsellor(Action):

@@ -8,6 +8,8 @@
 - ``purge`` deletes the conversations whose last event is older than the retention
   (``--older-than``, default ``CAP_RETENTION_DAYS`` = 183 days ≈ 6 months) from the tracker store
   of an ``endpoints.yml`` (SQL — SQLite or PostgreSQL — and Redis); recent conversations are kept.
+  It also deletes the referrals closed, refused or cancelled more than ``--referral-days`` (default
+  ``REFERRAL_RETENTION_DAYS`` = 30) days ago from the workspace database (``DATABASE_URL``).
 """
 
 from __future__ import annotations
@@ -129,6 +131,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="durée : 183d, 26w, 6m, 1y (défaut : CAP_RETENTION_DAYS jours)")
     purge.add_argument("--endpoints", type=Path, default=None,
                        help="fichier endpoints.yml (défaut : var/endpoints.yml de make run, sinon celui de la racine)")
+    purge.add_argument("--referral-days", type=int, default=None,
+                       help="demandes de rappel closes depuis plus de N jours (défaut : REFERRAL_RETENTION_DAYS, 30)")
     purge.set_defaults(handler=_run_purge)
 
 
@@ -138,9 +142,35 @@ def _run_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def purge_referrals(days: int | None = None) -> int:
+    """Delete the referrals closed more than `days` ago (REFERRAL_RETENTION_DAYS) from the workspace database."""
+    from bot.catalogue.db import make_sessionmaker
+    from bot.counsel.store import workspace_engine
+    from bot.referrals.service import purge
+
+    engine = workspace_engine()
+    try:
+        with make_sessionmaker(engine)() as db, db.begin():
+            return purge(db, days=days)
+    finally:
+        engine.dispose()
+
+
 def _run_purge(args: argparse.Namespace) -> int:
     days = parse_duration_days(args.older_than) if args.older_than else float(get_settings().retention_days)
     import os
+
+    from bot.referrals.service import retention_days
+
+    referral_days = args.referral_days if args.referral_days is not None else retention_days()
+    failed = False
+    try:
+        gone = purge_referrals(referral_days)
+        print(f"{gone} demande(s) de rappel close(s) depuis plus de {referral_days} jours effacée(s).",
+              file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - the conversations are purged anyway; the exit code tells
+        failed = True
+        print(f"Les demandes de rappel n'ont pas pu être purgées ({type(exc).__name__}).", file=sys.stderr)
 
     for name, value in env_exports().items():  # what ${VAR} in the root endpoints.yml needs
         os.environ.setdefault(name, value)
@@ -148,4 +178,4 @@ def _run_purge(args: argparse.Namespace) -> int:
     cutoff = time.time() - days * 86400
     removed = purge_store(_tracker_store(endpoints), cutoff)
     print(f"{removed} conversation(s) de plus de {days:g} jours effacée(s).", file=sys.stderr)
-    return 0
+    return 1 if failed else 0

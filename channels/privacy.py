@@ -239,21 +239,46 @@ def _delete_from_store(store: Any, session_id: str) -> None:
         raise UnsupportedTrackerStore(type(store).__name__)
 
 
+def erase_referrals(session_id: str) -> int:
+    """Delete the conversation's open referrals (and unlink its closed ones) in the workspace database.
+
+    Returns how many open referrals were deleted; 0 when the database has no referral table yet.
+    """
+    from sqlalchemy import inspect
+
+    from bot.catalogue.db import make_engine, make_sessionmaker
+    from bot.config import get_settings
+    from bot.referrals.service import erase_conversation as erase_referrals_of
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        if "counsel_referral" not in inspect(engine).get_table_names():
+            return 0
+        with make_sessionmaker(engine)() as db, db.begin():
+            return erase_referrals_of(db, session_id)
+    finally:
+        engine.dispose()
+
+
 async def erase_conversation(tracker_store: Any, lock_store: Any, session_id: str) -> None:
-    """Delete conversation ``session_id`` from every tracker store behind ``tracker_store``.
+    """Delete conversation ``session_id`` from every tracker store behind ``tracker_store``, and its
+    open referrals (issue 10).
 
     Holds the conversation's lock meanwhile, so that a message being processed is not saved
     back right after the deletion; the lock itself is dropped when released.
     """
+    import asyncio
+
     stores = unwrap_tracker_store(tracker_store)
     if lock_store is None:
         for store in stores:
             _delete_from_store(store, session_id)
-        return
-    # Leaving the block releases the ticket and deletes the lock unless someone is waiting.
-    async with lock_store.lock(session_id):
-        for store in stores:
-            _delete_from_store(store, session_id)
+    else:
+        # Leaving the block releases the ticket and deletes the lock unless someone is waiting.
+        async with lock_store.lock(session_id):
+            for store in stores:
+                _delete_from_store(store, session_id)
+    await asyncio.get_running_loop().run_in_executor(None, erase_referrals, session_id)
 
 
 def _conversation_request(request: Request) -> tuple[str | None, Any, HTTPResponse | None]:

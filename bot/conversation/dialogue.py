@@ -509,7 +509,7 @@ def _follow_up_buttons(result: dict[str, Any], short_titles: dict[str, str] | No
         short = (short_titles or {}).get(why_not["id"], why_not["title"])
         buttons.append(Button(m["buttons"]["why_not"]["title"].format(short=short),
                               m["buttons"]["why_not"]["payload"].format(id=why_not["id"])))
-    buttons += [Button(**m["buttons"]["summary"]), Button(**m["buttons"]["share"]), Button(**m["buttons"]["restart"])]
+    buttons += [Button(**m["buttons"][key]) for key in ("summary", "share", "callback", "restart")]
     return buttons
 
 

@@ -47,7 +47,9 @@ def _templates() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(["html"]))
-    env.globals.update(PREFIX=PREFIX, VERDICTS=VERDICTS, GROUPS=GROUPS)
+    from bot.referrals.service import STATUS_LABELS
+
+    env.globals.update(PREFIX=PREFIX, VERDICTS=VERDICTS, GROUPS=GROUPS, LABELS=STATUS_LABELS)
     return env
 
 
@@ -353,6 +355,58 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
                 return refused
             store.delete_case(db, case)
         return redirect(PREFIX + "/dossiers?supprime=1", status=303)
+
+    # --------------------------------------------------------------- referrals (issue 10)
+    def referral_page(w: store.Who, ref: Any, status: int = 200, **ctx: Any) -> HTTPResponse:
+        from bot.referrals.service import TRANSITIONS, fact_lines
+
+        return _page("referral.html", status, who=w, r=ref, facts=fact_lines(dict(ref.facts or {})),
+                     moves=TRANSITIONS.get(ref.status, ()), **ctx)
+
+    def no_referral(w: store.Who) -> HTTPResponse:
+        return _page("message.html", 404, title="Demande introuvable", who=w, back=PREFIX + "/demandes",
+                     text="Cette demande n'existe pas, a été supprimée ou n'est pas adressée à votre structure.")
+
+    @app.get(PREFIX + "/demandes")
+    async def referrals(request: Request) -> HTTPResponse:
+        from bot.referrals.service import list_for
+
+        with Session() as db:
+            w, _, refused = guard(request, db)
+            if refused:
+                return refused
+            return _page("referrals.html", who=w, referrals=list_for(db, w.structure))
+
+    @app.get(PREFIX + "/demandes/<rid>")
+    async def referral(request: Request, rid: str) -> HTTPResponse:
+        from bot.referrals.service import get_for
+
+        with Session() as db:
+            w, _, refused = guard(request, db)
+            if refused:
+                return refused
+            ref = get_for(db, w.structure, rid)
+            if ref is None:
+                return no_referral(w)
+            return referral_page(w, ref, saved=request.args.get("enregistre"), error=None)
+
+    @app.post(PREFIX + "/demandes/<rid>/statut")
+    async def referral_status(request: Request, rid: str) -> HTTPResponse:
+        from bot.referrals.service import ReferralError, get_for, set_status
+
+        with Session() as db, db.begin():
+            w, _, refused = guard(request, db, post=True)
+            if refused:
+                return refused
+            ref = get_for(db, w.structure, rid)
+            if ref is None:
+                return no_referral(w)
+            try:
+                set_status(ref, request.form.get("status", ""), request.form.get("reason"))
+            except ReferralError as exc:
+                return referral_page(w, ref, 422, error=exc.message_fr, saved=None)
+            log.info("referral status changed")
+        return redirect(f"{PREFIX}/demandes/{rid}?enregistre=1", status=303)
 
     @app.exception(BotError)
     async def bot_error(request: Request, exc: BotError) -> HTTPResponse:

@@ -27,7 +27,7 @@ def test_upgrade_from_empty_and_from_previous_revision_keeps_rows(db_url: str) -
                               " '{}', '[]', 'analyse', :now, :now, :later)"),
                          {"now": utcnow(), "later": utcnow() + timedelta(days=90)})
         store.migrate(engine)  # 0001 -> head
-        assert store.current_revision(engine) == "0002"
+        assert store.current_revision(engine) == "0003"
         assert "counsel_share" in inspect(engine).get_table_names()
         with make_sessionmaker(engine)() as db:
             case = db.query(Case).one()

@@ -25,6 +25,7 @@ class Workspace:
     url: str  # http://127.0.0.1:PORT/conseil
     database_url: str
     proc: subprocess.Popen
+    log: Path | None = None  # the server's output (tests scan it for personal data)
 
 
 @contextmanager
@@ -48,7 +49,7 @@ def running_workspace(workdir: Path) -> Iterator[Workspace]:
                                 cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         _wait(f"http://127.0.0.1:{port}/conseil/connexion", proc, "workspace", log, timeout=120)
-        yield Workspace(f"http://127.0.0.1:{port}/conseil", url, proc)
+        yield Workspace(f"http://127.0.0.1:{port}/conseil", url, proc, log)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
