@@ -2,7 +2,8 @@
 
 Primary suppression: a count of 1 to k−1 people is never published (0 reveals no one and is shown).
 Secondary suppression: every published total is the sum of its parts (some of which are never
-published, e.g. "with a scheme" next to "no scheme"); whenever the parts a reader cannot see add
+published, e.g. "with a scheme" next to "no scheme", "not recommended the CPF" next to "recommended
+the CPF"); whenever the parts a reader cannot see add
 up to 1 to k−1 people, the smallest published part (or the total) is suppressed too, until no
 suppressed value or sum of suppressed values under k can be recomputed. Medians of delays are
 shown only when they rest on a published count of at least k referrals.
@@ -246,7 +247,14 @@ def build_report(outcomes: Sequence[Outcome], referrals: Sequence[Referral] | No
                 for c in cats:
                     cells.add((kind, m, d, c), unmet[kind][m, d, c])
                 cells.group(("no_training", m, d), [(kind, m, d, c) for c in cats])
-    for kind in ("goal", "field"):
+    # each scheme: "recommended" + hidden "not recommended" = results; months and départements add up
+    for sid in sorted({key[2] for key in schemes}):
+        for m in rows_m:
+            for d in cols_d:
+                cells.add(("scheme", m, d, sid), schemes[m, d, sid])
+                cells.add(("scheme~rest", m, d, sid), counts["results"][m, d] - schemes[m, d, sid], hidden=True)
+                cells.group(("results", m, d), [("scheme", m, d, sid), ("scheme~rest", m, d, sid)])
+    for kind in ("scheme", "goal", "field"):
         for c in {key[3] for key in cells.values if key[0] == kind}:
             for m in rows_m:
                 cells.group((kind, m, ALL, c), [(kind, m, d, c) for d in depts])
@@ -263,9 +271,10 @@ def build_report(outcomes: Sequence[Outcome], referrals: Sequence[Referral] | No
             continue
         report.grids[name] = {(m, d): cells.get((name, m, d)) for m in rows_m for d in cols_d}
     titles = _scheme_titles()
-    for (m, d, sid), n in schemes.items():
-        if n >= k:
-            report.schemes.setdefault((m, d), []).append((sid, titles.get(sid, sid), n))
+    for key in cells.values:
+        if key[0] == "scheme" and cells.get(key):
+            _, m, d, sid = key
+            report.schemes.setdefault((m, d), []).append((sid, titles.get(sid, sid), cells.values[key]))
     for key, items in report.schemes.items():
         report.schemes[key] = sorted(items, key=lambda i: (-i[2], i[1]))[:top if key != (ALL, ALL) else 10]
     if nearby is not None:

@@ -98,6 +98,10 @@ def test_every_cell_is_k_anonymous(report, generated) -> None:
     assert_k_anonymous(report, {"results": with_totals(truth.results), "no_scheme": with_totals(truth.no_scheme),
                                 "no_structure": with_totals(truth.no_structure),
                                 "no_training": with_totals(truth.no_training)})
+    results = with_totals(truth.results)
+    for (m, d), items in report.schemes.items():  # "not recommended X" is never a small group either
+        for sid, _, n in items:
+            assert not 0 < results[m, d] - n < report.k, (m, d, sid)
 
 
 def test_no_free_text_or_identifier_in_any_output(report, generated) -> None:
