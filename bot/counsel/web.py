@@ -385,8 +385,9 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel", tracker_u
         cached = app.ctx.stats_cache.get(key)
         if cached is None or time.monotonic() - cached[0] > 300:
             report = compute(tracker_url=app.ctx.tracker_url, workspace=engine, since=key[0], until=key[1])
-            app.ctx.stats_cache = {**{k: v for k, v in app.ctx.stats_cache.items() if k != key},
-                                   key: (time.monotonic(), report)}
+            now = time.monotonic()  # expired reports are dropped: the cache stays small
+            app.ctx.stats_cache = {**{k: v for k, v in app.ctx.stats_cache.items() if now - v[0] <= 300},
+                                   key: (now, report)}
             cached = app.ctx.stats_cache[key]
         return w, cached[1], period, None
 

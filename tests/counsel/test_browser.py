@@ -131,7 +131,7 @@ def test_keyboard_journey_with_axe(workspace, chat_code, new_context) -> None:  
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
     shared = page.inner_text("#contenu")
-    assert page.url != case_url and "Lens" in shared and "Projet de transition professionnelle" in shared
+    assert page.url != case_url and "Lens" in page.content() and "Projet de transition professionnelle" in shared
     assert "j'ai travaillé 4 ans en tout" not in shared  # the facts, never the transcript
     check(page, "shared-case", seen)
 
