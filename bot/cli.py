@@ -22,8 +22,14 @@ COMMAND_MODULES = (
     "bot.trainings.cli",
     "bot.web.cli",
     "bot.counsel.cli",
+    "bot.stats.cli",
     "bot.ops",
 )
+
+
+def add_database_url(parser: argparse.ArgumentParser) -> None:
+    """`--database-url` (the knowledge base and the workspace's tables), shared by the sub-commands."""
+    parser.add_argument("--database-url", help="URL SQLAlchemy (défaut : DATABASE_URL ou var/catalogue.db)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -144,6 +144,8 @@ ENV_VARS: tuple[EnvVar, ...] = (
     EnvVar("SMTP_FROM", "Cap Reconversion <ne-pas-repondre@localhost>", "Sender of the referral e-mails.",
            "Referrals"),
     EnvVar("SMTP_TIMEOUT_S", "10", "Timeout of every SMTP step (seconds).", "Referrals"),
+    EnvVar("STATS_K", "10", "Partners' statistics: smallest number of people a published cell may count "
+           "(k-anonymity).", "Counsellors"),
     # --- development and tests
     EnvVar("PYTHON", "python3.10 found on PATH or through pyenv", "Interpreter used by `make install`.", "Development"),
     EnvVar("CAP_AS_OF", "today", "Reference date of the rules (YYYY-MM-DD), for tests.", "Development"),
@@ -155,6 +157,14 @@ ENV_VARS: tuple[EnvVar, ...] = (
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int, minimum: int = 1) -> int:
+    """An integer setting: `default` when unset or not a number, never under `minimum`."""
+    try:
+        return max(minimum, int(_env(name, str(default))))
+    except ValueError:
+        return default
 
 
 def var_dir() -> Path:
@@ -235,6 +245,20 @@ class Settings:
             max_message_chars=int(_env("CAP_MAX_MESSAGE_CHARS", "2000")),
             retention_days=int(_env("CAP_RETENTION_DAYS", "183")),
         )
+
+
+def tracker_store_url() -> str:
+    """SQLAlchemy URL of the conversations (Rasa's SQL tracker store), from the same variables as
+    the rendered endpoints.yml (TRACKER_STORE, TRACKER_DB_*)."""
+    from urllib.parse import quote
+
+    if _env("TRACKER_STORE", "sqlite") == "postgresql":
+        password = os.environ.get("TRACKER_DB_PASSWORD") or ""
+        auth = quote(_env("TRACKER_DB_USER", "postgres"), safe="") + (f":{quote(password, safe='')}" if password else "")
+        return (f"postgresql+psycopg2://{auth}@{_env('TRACKER_DB_HOST', '127.0.0.1')}:{_env('TRACKER_DB_PORT', '5432')}"
+                f"/{_env('TRACKER_DB_NAME', 'cap_tracker')}")
+    default = Path(_env("CAP_VAR_DIR", str(REPO_ROOT / "var"))) / "tracker.db"
+    return f"sqlite:///{_env('TRACKER_DB_PATH', str(default))}"
 
 
 @lru_cache(maxsize=1)

@@ -163,5 +163,7 @@ def register_counsellors(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--host", default=os.environ.get("COUNSEL_HOST", "127.0.0.1"))
     s.add_argument("--port", type=int, default=int(os.environ.get("COUNSEL_PORT", "8081")))
     s.set_defaults(handler=_counsellors_serve)
+    from bot.cli import add_database_url
+
     for parser in (add, demo, p, m):
-        parser.add_argument("--database-url", help="URL SQLAlchemy (défaut : DATABASE_URL ou var/catalogue.db)")
+        add_database_url(parser)

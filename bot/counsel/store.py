@@ -51,12 +51,9 @@ def _sha(text: str) -> str:
 
 def retention_days() -> int:
     """How long cases and shares are kept (COUNSEL_RETENTION_DAYS, default 90)."""
-    import os
+    from bot.config import env_int
 
-    try:
-        return max(1, int(os.environ.get("COUNSEL_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)))
-    except ValueError:
-        return DEFAULT_RETENTION_DAYS
+    return env_int("COUNSEL_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
 
 
 # ---------------------------------------------------------------- schema
@@ -129,6 +126,30 @@ def add_counsellor(db: Session, *, email: str, name: str, password: str, structu
                       role=role, structure=structure.strip(), active=True, created_at=utcnow())
     db.add(user)
     db.flush()
+    return user
+
+
+def one_time_password() -> str:
+    """A generated password for a new account (shown once to the admin who creates it)."""
+    return secrets.token_urlsafe(12)
+
+
+def list_counsellors(db: Session) -> list[Counsellor]:
+    """Every account of the workspace, active first."""
+    return list(db.execute(select(Counsellor).order_by(Counsellor.active.desc(), Counsellor.structure,
+                                                       Counsellor.email)).scalars())
+
+
+def deactivate_counsellor(db: Session, counsellor_id: int, *, by: Who) -> Counsellor:
+    """Disable an account and close its sessions (an admin cannot disable their own)."""
+    user = db.get(Counsellor, counsellor_id)
+    if user is None:
+        raise BotError(f"no account {counsellor_id}", message_fr="Ce compte n'existe pas.")
+    if user.id == by.id:
+        raise BotError("an admin cannot deactivate their own account",
+                       message_fr="Vous ne pouvez pas désactiver votre propre compte.")
+    user.active = False
+    db.execute(delete(WebSession).where(WebSession.counsellor_id == user.id))
     return user
 
 

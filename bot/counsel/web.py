@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import logging
 import os
+import re
 import secrets
 from datetime import date
 from functools import lru_cache
@@ -84,8 +85,9 @@ def _client(request: Request) -> str:
     return request.ip or ""
 
 
-def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
-    """The workspace app (a fresh one per call: tests start several)."""
+def create_app(engine: Engine | None = None, *, name: str = "counsel", tracker_url: str | None = None) -> Sanic:
+    """The workspace app (a fresh one per call: tests start several). `tracker_url`: the
+    conversations the statistics read (default: TRACKER_STORE, TRACKER_DB_*)."""
     from bot.catalogue.db import make_sessionmaker
 
     engine = engine or store.workspace_engine()
@@ -94,6 +96,8 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.KEEP_ALIVE_TIMEOUT = 5
     app.ctx.engine = engine
+    app.ctx.tracker_url = tracker_url
+    app.ctx.stats_cache = {}
     for sheet in ("counsel.css", "synthesis.css"):
         app.static(f"{PREFIX}/static/{sheet}", str(HERE / "static" / sheet), name=sheet.replace(".", "_"))
 
@@ -119,6 +123,14 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
     def forbidden() -> HTTPResponse:
         return _page("message.html", 403, title="Requête refusée", who=None,
                      text="Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez.")
+
+    def admin_guard(request: Request, db: Any, *, post: bool = False) -> tuple[store.Who | None, HTTPResponse | None]:
+        """(admin, None), or the response refusing the request (login, CSRF, 403 for counsellors)."""
+        w, _, refused = guard(request, db, post=post)
+        if refused is None and w.role != "admin":
+            refused = _page("message.html", 403, title="Accès réservé", who=w,
+                            text="Cette page est réservée aux administrateurs de l'espace conseillers.")
+        return w, refused
 
     def not_found(w: store.Who | None) -> HTTPResponse:
         return _page("message.html", 404, title="Dossier introuvable", who=w,
@@ -407,6 +419,91 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel") -> Sanic:
                 return referral_page(w, ref, 422, error=exc.message_fr, saved=None)
             log.info("referral status changed")
         return redirect(f"{PREFIX}/demandes/{rid}?enregistre=1", status=303)
+    # --------------------------------------------------------------- admin: statistics
+    def stats_report(request: Request) -> tuple[Any, Any, dict[str, str], HTTPResponse | None]:
+        """(admin, report for the months asked — cached 5 minutes —, the filter, None), or the refusal."""
+        import time
+
+        from bot.stats.cli import compute
+
+        with Session() as db:
+            w, refused = admin_guard(request, db)
+        period = {k: v for k in ("depuis", "jusqua") if (v := (request.args.get(k) or "").strip())}
+        if refused:
+            return w, None, period, refused
+        if any(not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v) for v in period.values()):
+            return w, None, period, _page("stats.html", 422, who=w, report=None, period=period, sections=[],
+                                          error="Les mois s'écrivent AAAA-MM, par exemple 2026-03.")
+        key = (period.get("depuis"), period.get("jusqua"))
+        cached = app.ctx.stats_cache.get(key)
+        if cached is None or time.monotonic() - cached[0] > 300:
+            report = compute(tracker_url=app.ctx.tracker_url, workspace=engine, since=key[0], until=key[1])
+            now = time.monotonic()  # expired reports are dropped: the cache stays small
+            app.ctx.stats_cache = {**{k: v for k, v in app.ctx.stats_cache.items() if now - v[0] <= 300},
+                                   key: (now, report)}
+            cached = app.ctx.stats_cache[key]
+        return w, cached[1], period, None
+
+    @app.get(PREFIX + "/statistiques")
+    async def stats_page(request: Request) -> HTTPResponse:
+        from bot.stats.render import sections, shown, svg_chart
+
+        w, report, period, refused = stats_report(request)
+        if refused:
+            return refused
+        query = "&".join(f"{k}={quote(v)}" for k, v in period.items())
+        return _page("stats.html", who=w, report=report, period=period, error=None, sections=sections(report),
+                     svg=svg_chart, shown=shown, csv_href=f"{PREFIX}/statistiques.csv" + (f"?{query}" if query else ""))
+
+    @app.get(PREFIX + "/statistiques.csv")
+    async def stats_csv(request: Request) -> HTTPResponse:
+        from bot.stats.render import to_csv
+
+        _, report, _, refused = stats_report(request)
+        if refused:
+            return refused
+        return raw(("\ufeff" + to_csv(report)).encode("utf-8"), content_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": 'attachment; filename="statistiques-cap-reconversion.csv"'})
+
+    # --------------------------------------------------------------- admin: accounts
+    def accounts_page(w: store.Who, db: Any, status: int = 200, **ctx: Any) -> HTTPResponse:
+        return _page("accounts.html", status, who=w, accounts=store.list_counsellors(db), roles=store.ROLES, **ctx)
+
+    @app.get(PREFIX + "/comptes")
+    async def accounts(request: Request) -> HTTPResponse:
+        with Session() as db:
+            w, refused = admin_guard(request, db)
+            if refused:
+                return refused
+            return accounts_page(w, db, done=request.args.get("fait"))
+
+    @app.post(PREFIX + "/comptes")
+    async def account_create(request: Request) -> HTTPResponse:
+        with Session() as db, db.begin():
+            w, refused = admin_guard(request, db, post=True)
+            if refused:
+                return refused
+            form = {k: (request.form.get(k) or "").strip()[:254] for k in ("email", "name", "structure", "role")}
+            password = store.one_time_password()
+            try:
+                user = store.add_counsellor(db, email=form["email"], name=form["name"] or form["email"],
+                                            password=password, structure=form["structure"] or w.structure,
+                                            role=form["role"] or "counsellor")
+            except BotError as exc:
+                return accounts_page(w, db, 422, error=exc.message_fr, form=form)
+            return accounts_page(w, db, 201, created=user, password=password)
+
+    @app.post(PREFIX + "/comptes/<uid:int>/desactiver")
+    async def account_deactivate(request: Request, uid: int) -> HTTPResponse:
+        with Session() as db, db.begin():
+            w, refused = admin_guard(request, db, post=True)
+            if refused:
+                return refused
+            try:
+                store.deactivate_counsellor(db, uid, by=w)
+            except BotError as exc:
+                return accounts_page(w, db, 422, error=exc.message_fr)
+        return redirect(f"{PREFIX}/comptes?fait=1", status=303)
 
     @app.exception(BotError)
     async def bot_error(request: Request, exc: BotError) -> HTTPResponse:

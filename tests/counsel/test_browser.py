@@ -1,5 +1,6 @@
 """The workspace in headless Chromium, keyboard only: log in, analyse, correct a fact, read a scheme's
-reasoning, run a what-if, download the synthesis, open a shared case, log out — axe-core on every page."""
+reasoning, run a what-if, download the synthesis, open the case of a code produced by a real chat
+(the real assistant, its "Partager avec mon conseiller" button), log out — axe-core on every page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.counsel.browser import axe, check, tab_to
 from tests.counsel.workspace import PASSWORD
 from tests.web.conftest import launch_browser, new_context  # noqa: F401  (Chromium + axe-core fixtures)
 from tests.web.widget import artifacts_dir
@@ -18,38 +20,38 @@ def browser():
     """This module's own Chromium, closed after its tests (Playwright keeps a loop running meanwhile)."""
     yield from launch_browser()
 
-pytestmark = [pytest.mark.browser, pytest.mark.servers]
+pytestmark = [pytest.mark.browser, pytest.mark.servers, pytest.mark.rasa]
+#: The person's chat (tests/web/real_assistant_script.json): the facts, one "Non", then the results.
+CHAT = ("Je suis en CDI depuis 3 ans à Lens, j'ai 31 ans, j'ai travaillé 4 ans en tout et je ne suis pas "
+        "inscrit à France Travail. Je voudrais devenir plombier.")
+SHARE_BUTTON = "Partager avec mon conseiller"
+
+
+@pytest.fixture(scope="module")
+def chat_code(workspace, tmp_path_factory) -> str:
+    """A share code said by the real assistant after the person pressed "Partager avec mon conseiller"."""
+    from tests.support.servers import running_assistant
+
+    env = {"DATABASE_URL": workspace.database_url, "CAP_AS_OF": "2026-03-15"}
+    with running_assistant(tmp_path_factory.mktemp("assistant"), env=env) as assistant:
+        replies = assistant.say("partage-nav", CHAT)
+        for _ in range(6):
+            buttons = {b["title"]: b["payload"] for r in replies for b in r.get("buttons") or []}
+            if SHARE_BUTTON in buttons:
+                replies = assistant.say("partage-nav", buttons[SHARE_BUTTON])
+                break
+            assert "Non" in buttons, replies  # the one question this story leaves (RQTH)
+            replies = assistant.say("partage-nav", buttons["Non"])
+        else:
+            raise AssertionError("the results never offered to share")
+    said = " ".join(r.get("text", "") for r in replies)
+    match = re.search(r"\b([A-Z2-9]{4}-[A-Z2-9]{4})\b", said)
+    assert match and "pas notre conversation" in said, said
+    return match.group(1)
 
 SITUATION = ("Je suis en CDD depuis 4 mois dans un EHPAD à Arras (avant j'ai fait 2 ans d'intérim). "
              "Je voudrais faire la formation d'aide-soignante, j'ai 34 ans.")
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def axe(page) -> list[dict]:
-    return page.evaluate("""async (tags) => {
-      const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
-      return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' > '))}));
-    }""", WCAG)
-
-
-def check(page, name: str, seen: dict[str, list]) -> None:
-    page.wait_for_load_state("load")
-    seen[name] = axe(page)
-    page.screenshot(path=str(artifacts_dir() / f"counsel-{name}.png"), full_page=True, caret="initial")
-
-
-def tab_to(page, selector: str, limit: int = 200) -> None:
-    """Press Tab (only) until the element matching `selector` has the focus."""
-    target = page.locator(selector).first
-    target.wait_for()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
-
-def test_keyboard_journey_with_axe(workspace, new_context) -> None:  # noqa: F811
+def test_keyboard_journey_with_axe(workspace, chat_code, new_context) -> None:  # noqa: F811
     context = new_context(accept_downloads=True)
     page = context.new_page()
     seen: dict[str, list] = {}
@@ -73,6 +75,8 @@ def test_keyboard_journey_with_axe(workspace, new_context) -> None:  # noqa: F81
     case_url = page.url
     assert "« Arras »" in page.inner_text("#contenu")
     check(page, "case", seen)
+    # the README's picture (docs/images/counsel-workspace.png is a copy of this file)
+    page.screenshot(path=str(artifacts_dir() / "counsel-workspace.png"), full_page=False, caret="initial")
 
     # correct a fact: 34 → 35 years old, through the keyboard
     tab_to(page, "#f_age")
@@ -120,14 +124,16 @@ def test_keyboard_journey_with_axe(workspace, new_context) -> None:  # noqa: F81
     assert "Projet de transition professionnelle" in text and "Votre plan" in text
     assert re.search(r"https://\S+", text)
 
-    # a case shared by a person, opened from its code
-    code = _share_code(workspace)
+    # the case a person shared from their chat, opened from the code the assistant gave them
     page.goto(workspace.url + "/dossiers")
     tab_to(page, "#code")
-    page.keyboard.type(code)
+    page.keyboard.type(chat_code)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/conseil/dossiers/[\w-]+$"))
-    assert page.url != case_url and "Lens" in page.content()
+    shared = page.inner_text("#contenu")
+    assert page.url != case_url and "Lens" in page.content() and "Projet de transition professionnelle" in shared
+    assert "j'ai travaillé 4 ans en tout" not in shared  # the facts, never the transcript
+    check(page, "shared-case", seen)
 
     # log out
     tab_to(page, "button:has-text('Se déconnecter')")
@@ -160,19 +166,6 @@ def test_readable_at_200_percent_zoom(workspace, new_context) -> None:  # noqa: 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert axe(page) == []
     page.screenshot(path=str(artifacts_dir() / "counsel-synthesis-200pct.png"), full_page=False, caret="initial")
-
-
-def _share_code(workspace) -> str:
-    from bot.catalogue.db import make_engine, make_sessionmaker
-    from bot.counsel import store
-
-    engine = make_engine(workspace.database_url)
-    try:
-        with make_sessionmaker(engine)() as db, db.begin():
-            return store.create_share(db, {"status": "demandeur_emploi", "age": 22, "commune": "Lens",
-                                           "registered_france_travail": True}, {"recommended": ["cej"]})
-    finally:
-        engine.dispose()
 
 
 def _pdf_text_and_png(pdf: Path, png: Path) -> str:

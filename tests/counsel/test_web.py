@@ -37,10 +37,11 @@ def new_case(ws, s: requests.Session, text: str = SITUATION) -> str:
 
 def test_no_page_without_login(workspace) -> None:
     for path in ("/", "/dossiers", "/dossiers/x", "/dossiers/x/simulation", "/dossiers/x/synthese.pdf",
-                 "/dossiers/x/dispositifs/ptp"):
+                 "/dossiers/x/dispositifs/ptp", "/statistiques", "/statistiques.csv", "/comptes"):
         resp = requests.get(workspace.url + path, allow_redirects=False, timeout=30)
         assert resp.status_code in (302, 303) and resp.headers["Location"].endswith("/conseil/connexion"), path
-    for path in ("/analyse", "/code", "/dossiers/x/faits", "/dossiers/x/supprimer", "/deconnexion"):
+    for path in ("/analyse", "/code", "/dossiers/x/faits", "/dossiers/x/supprimer", "/deconnexion", "/comptes",
+                 "/comptes/1/desactiver"):
         resp = requests.post(workspace.url + path, data={"csrf": "x"}, allow_redirects=False, timeout=30)
         assert resp.status_code in (302, 303), path
 

@@ -18,6 +18,8 @@ from tests.support.servers import _wait, free_port
 PASSWORD = "motdepasse-de-test"
 #: email → structure: two counsellors of one structure, one of another.
 ACCOUNTS = {"anne@cep.fr": "CEP Arras", "bruno@cep.fr": "CEP Arras", "chloe@ft.fr": "France Travail Lens"}
+#: the workspace's administrator (statistics, accounts)
+ADMIN = "dora@region.fr"
 
 
 @dataclass
@@ -29,17 +31,19 @@ class Workspace:
 
 
 @contextmanager
-def running_workspace(workdir: Path) -> Iterator[Workspace]:
-    """Start the server on a copy of the knowledge base (or a fresh build) with three accounts."""
+def running_workspace(workdir: Path, env: dict[str, str] | None = None) -> Iterator[Workspace]:
+    """Start the server on a copy of the knowledge base (or a fresh build) with three counsellors and
+    an admin; `env` adds variables (e.g. TRACKER_DB_PATH, the conversations the statistics read)."""
     db = workdir / "workspace.db"
     built = REPO / "var" / "catalogue.db"
     if built.exists():
         shutil.copy(built, db)
     url = f"sqlite:///{db}"
-    env = {**os.environ, "DATABASE_URL": url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **(env or {})}
     env.pop("COUNSEL_SECURE_COOKIES", None)
-    for email, structure in ACCOUNTS.items():
-        subprocess.run([sys.executable, "-m", "bot", "counsellors", "add", email, "--structure", structure],
+    for email, structure in [*ACCOUNTS.items(), (ADMIN, "Région Hauts-de-France")]:
+        role = ["--role", "admin"] if email == ADMIN else []
+        subprocess.run([sys.executable, "-m", "bot", "counsellors", "add", email, "--structure", structure, *role],
                        cwd=REPO, env={**env, "COUNSEL_PASSWORD": PASSWORD}, check=True, capture_output=True,
                        timeout=300)
     port = free_port()
