@@ -17,6 +17,7 @@ from actions.common import (
     latest_entities,
     list_slot,
     profile_from,
+    reading_mode,
     start_questions,
     tells_a_story,
     text_channel,
@@ -50,6 +51,7 @@ class ActionShowResults(Action):
     def name(self) -> str:
         return "action_show_results"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -75,6 +77,7 @@ class ActionShowAll(Action):
     def name(self) -> str:
         return "action_show_all"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -98,12 +101,19 @@ class ActionExplainDispositif(Action):
     def name(self) -> str:
         return "action_explain_dispositif"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from actions.services import get_services
         from bot.eligibility.rules import load_rules
 
         speaker = Speaker(dispatcher, tracker)
         dispositif = mentioned_dispositif(tracker)
+        terms = [t for t in latest_entities(tracker, "term") if t in dialogue.glossary()]
+        if dispositif is None and terms:  # "ça veut dire quoi OPCO ?": the glossary's plain sentence
+            for term in terms[:2]:
+                speaker.once(f"acronym:{term}")  # defined here: no brackets later
+                speaker.send(dialogue.define(term))
+            return speaker.events()
         if dispositif is None:
             speaker.send(Reply(messages()["explain"]["which"]))
             return speaker.events()
@@ -129,6 +139,7 @@ class ActionWhyNot(Action):
     def name(self) -> str:
         return "action_why_not"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         dispositif = mentioned_dispositif(tracker) or tracker.get_slot("last_dispositif")
@@ -177,6 +188,7 @@ class ActionWhatIf(Action):
     def name(self) -> str:
         return "action_what_if"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -202,6 +214,7 @@ class ActionSummary(Action):
     def name(self) -> str:
         return "action_summary"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         speaker.send(dialogue.summary(profile_from(tracker), list_slot(tracker, "unknown_fields")))
@@ -214,6 +227,7 @@ class ActionCorrect(Action):
     def name(self) -> str:
         return "action_correct"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.eligibility.render import profile_lines
 

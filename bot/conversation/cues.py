@@ -8,6 +8,7 @@ entities; the actions never read the text themselves:
   "est-ce que je peux faire… ?" → `for_me`, "il y a une association… ?" → `help`, any other
   question → `general`);
 - `change`: what a "what if" supposes beyond the profile facts ("si je démissionne" → `resign`);
+- `term`: in a question, the glossary terms it names ("ça veut dire quoi OPCO ?" → `OPCO`);
 - `need`: a disability or inclusion cue ("je suis sourde" → `deaf`, "malvoyant" → `blind`,
   "j'ai un handicap" → `disability`), which brings the RQTH sentence and inclusive organisations.
 """
@@ -68,7 +69,7 @@ def _is_question(folded: str) -> bool:
 
 
 def read_cues(text: str) -> dict[str, list[str]]:
-    """{"question": [topics…], "need": [needs…], "change": [changes…]} read from one message."""
+    """{"question": [topics…], "need": [needs…], "change": [changes…], "term": [glossary terms…]} of one message."""
     folded = fold(text or "").replace("’", "'")
     topics: list[str] = []
     if _is_question(folded):
@@ -87,4 +88,6 @@ def read_cues(text: str) -> dict[str, list[str]]:
     if ("deaf" in needs or "blind" in needs) and "disability" in needs:
         needs.remove("disability")
     changes = ["resign"] if _RESIGN.search(folded) else []
-    return {"question": topics, "need": needs, "change": changes}
+    from bot.conversation.dialogue import terms_in
+
+    return {"question": topics, "need": needs, "change": changes, "term": terms_in(text) if topics else []}
