@@ -57,6 +57,20 @@ def report(worst: int = 15) -> dict[str, Any]:
     return out
 
 
+def write_debt(out: dict[str, Any]) -> None:
+    """The rule texts (and messages built from them) below the thresholds today: not rewritten yet."""
+    import yaml
+
+    strict = ("messages:", "domain:", "glossary:", "channel:", "built:need")
+    debt = {mode: sorted({r["where"] for r in out[mode]["all"] if not r["ok"] and not r["where"].startswith(strict)})
+            for mode in ("normal", "falc")}
+    path = ROOT / "tests" / "bot" / "conversation" / "readability_debt.yml"
+    head = ("# Rule texts, and messages composed from them, still below the readability thresholds (issue 13):\n"
+            "# to rewrite. Regenerate with scripts/readability_report.py --write-debt after fixing some;\n"
+            "# tests/bot/conversation/test_readability.py fails if this list differs from what fails.\n")
+    path.write_text(head + yaml.safe_dump(debt, allow_unicode=True, width=120), encoding="utf-8")
+
+
 def table(out: dict[str, Any], worst: int = 15) -> str:
     """The worst messages of each mode as a plain table."""
     lines = []
@@ -74,8 +88,12 @@ def table(out: dict[str, Any], worst: int = 15) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--worst", type=int, default=15)
+    parser.add_argument("--write-debt", action="store_true",
+                        help="rewrite tests/bot/conversation/readability_debt.yml with the rule texts failing today")
     args = parser.parse_args()
     out = report(args.worst)
+    if args.write_debt:
+        write_debt(out)
     print(table(out, args.worst))  # noqa: T201 - a command-line report
     return 0 if not out["normal"]["failing"] and not out["falc"]["failing"] else 1
 

@@ -53,6 +53,9 @@ _DISABILITY = re.compile(_W + r"(?:handicap\w*|invalidite|mdph|aah|inaptitude|in
                          r"|deficien\w+)" + _E)
 
 
+#: "ça veut dire quoi OPCO", "que signifie RNCP": a question about a word, even without "?".
+_DEFINITION = re.compile(r"(?:veut dire|signifie|c'?\s?est quoi|quoi (?:ca|c'?\s?est))")
+
 _RESIGN = re.compile(_W + r"(?:demission\w*|demissionn\w*|quitter mon (?:poste|emploi|travail|cdi|boulot|job))" + _E)
 
 
@@ -90,4 +93,4 @@ def read_cues(text: str) -> dict[str, list[str]]:
     changes = ["resign"] if _RESIGN.search(folded) else []
     from bot.conversation.dialogue import terms_in
 
-    return {"question": topics, "need": needs, "change": changes, "term": terms_in(text) if topics else []}
+    return {"question": topics, "need": needs, "change": changes, "term": terms_in(text) if topics or _DEFINITION.search(folded) else []}
