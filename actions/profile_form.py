@@ -103,7 +103,7 @@ def answer_first(tracker: Tracker, profile: dict[str, Any], result: dict[str, An
         funds = [i for i in result.get("recommended", []) if i.get("group") == "how_to_fund"]
         if funds:
             rule = rules[funds[0]["id"]]
-            return [Reply(messages()["answer"]["pay_general"].format(title=rule.short_title or rule.title,
+            return [Reply(messages()["answer"]["pay_general"].format(title=plain(rule.short_title or rule.title),
                                                                    provides=plain(rule.provides)))]
     return []
 

@@ -24,6 +24,7 @@ from actions.common import (
 )
 from bot.conversation import dialogue
 from bot.conversation.dialogue import Reply, messages
+from bot.eligibility.falc import plain
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 def _short_titles() -> dict[str, str]:
     from bot.eligibility.rules import load_rules
 
-    return {r.id: r.short_title or r.title for r in load_rules().values()}
+    return {r.id: plain(r.short_title or r.title) for r in load_rules().values()}
 
 
 def mentioned_dispositif(tracker: Tracker) -> str | None:

@@ -227,11 +227,11 @@ def explain_dispositif(rule: Any, as_of: date, rules: dict[str, Any]) -> Reply:
     """A short, accurate answer to "c'est quoi X ?" with its link (says when it was abolished)."""
     m = messages()["explain"]
     url = rule.first_step.get("url") or rule.sources[0]["url"]
-    title = rule.short_title or rule.title
+    title = plain(rule.short_title or rule.title)
     if rule.valid_until and as_of >= rule.valid_until:
         repl = rules.get(rule.replaced_by) if rule.replaced_by else None
         return Reply(m["ended"].format(title=title, summary=plain(rule.summary), date=fr_date(rule.valid_until),
-                                       replacement=(repl.short_title or repl.title) if repl else "rien", url=url))
+                                       replacement=plain(repl.short_title or repl.title) if repl else "rien", url=url))
     return Reply(m["active"].format(title=title, summary=plain(rule.summary), provides=plain(rule.provides), url=url))
 
 
@@ -420,7 +420,7 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
     """The question asked about one scheme, answered in 1–3 sentences from the rules and what is known."""
     m = messages()["answer"]
     found = _find(result, rule.id)
-    title = rule.short_title or rule.title
+    title = plain(rule.short_title or rule.title)
     sentences: list[str] = []
     if "age_limit" in topics:
         refs = _age_refs(rule)

@@ -164,7 +164,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
             scores[f] = scores.get(f, 0) + weight
 
     for rule in sorted(rules.values(), key=lambda r: order.get(r.id, 999)):
-        base = {"id": rule.id, "title": rule.title, "group": rule.group, "kind": rule.kind,
+        base = {"id": rule.id, "title": plain(rule.title), "group": rule.group, "kind": rule.kind,
                 "sources": _sources(rule), "next_step": _next_step(rule)}
         if not rule.in_force(as_of):
             sentence = _not_in_force_sentence(rule, as_of, rules)
