@@ -6,20 +6,44 @@ turns it into entities once, and the slot mappings of domain.yml into slots.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.conversation.dialogue import TEXT_CHANNELS, Reply, plain_words, profile_of
+from bot.reading import easy_read
 
 log = logging.getLogger(__name__)
 
 #: Facts that tell a person's own situation (a story), as opposed to the scheme or job they ask about.
 STORY_FIELDS = ("status", "contract", "seniority_months_company", "seniority_months_total", "age", "commune",
                 "diploma_level", "rqth", "registered_france_travail", "rsa", "interim_hours_branch_18m")
+
+
+RunT = TypeVar("RunT", bound=Callable[..., Any])
+
+
+def reading_mode(run: RunT) -> RunT:
+    """Decorates an action's `run`: everything it says is worded for the conversation's reading mode
+    (the `easy_read` slot: FALC wording from bot/conversation/messages_falc.yml and bot/eligibility/falc.yml)."""
+    if inspect.iscoroutinefunction(run):
+        @functools.wraps(run)
+        async def run_async(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any) -> Any:
+            with easy_read(bool(tracker.get_slot("easy_read"))):
+                return await run(self, dispatcher, tracker, domain)
+        return run_async  # type: ignore[return-value]
+
+    @functools.wraps(run)
+    def run_sync(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any) -> Any:
+        with easy_read(bool(tracker.get_slot("easy_read"))):
+            return run(self, dispatcher, tracker, domain)
+    return run_sync  # type: ignore[return-value]
 
 
 def profile_from(tracker: Tracker) -> dict[str, Any]:

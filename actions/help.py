@@ -16,6 +16,7 @@ from actions.common import (
     latest_entities,
     list_slot,
     profile_from,
+    reading_mode,
     send,
     text_channel,
 )
@@ -184,6 +185,7 @@ class ActionNearbyHelp(Action):
     def name(self) -> str:
         return "action_nearby_help"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say_what_was_understood(dispatcher, tracker)
         speaker = Speaker(dispatcher, tracker)
@@ -204,6 +206,7 @@ class ActionHumanContacts(Action):
     def name(self) -> str:
         return "action_human_contacts"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         m = messages()["human"]
         place = _place(tracker)
@@ -241,6 +244,7 @@ class ActionSearchTrainings(Action):
     def name(self) -> str:
         return "action_search_trainings"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from actions.services import get_services
 

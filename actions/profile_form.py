@@ -27,6 +27,7 @@ from actions.common import (
     latest_entities,
     list_slot,
     profile_from,
+    reading_mode,
     slots_set_this_turn,
     text_channel,
 )
@@ -41,13 +42,14 @@ from bot.conversation.dialogue import (
     noted,
     question,
 )
+from bot.eligibility.falc import plain
 
 log = logging.getLogger(__name__)
 
 #: Intents answered by their own rule during the questions: a short answer read in them is not an answer.
 DIGRESSIONS = ("ask_dispositif", "why_not", "what_if", "ask_nearby", "ask_trainings", "ask_summary", "ask_human",
                "ask_capabilities", "out_of_scope", "insult", "thank", "greet", "erase_data", "correct", "show_all",
-               "ask_results", "restart", "goodbye")
+               "ask_results", "restart", "goodbye", "ask_easy_read", "ask_normal_read")
 #: Actions that answer the person's question themselves (the form then does not answer it again).
 ANSWERING_ACTIONS = ("action_explain_dispositif", "action_why_not", "action_what_if", "action_nearby_help")
 
@@ -146,8 +148,8 @@ def answer_first(tracker: Tracker, profile: dict[str, Any], result: dict[str, An
         funds = [i for i in result.get("recommended", []) if i.get("group") == "how_to_fund"]
         if funds:
             rule = rules[funds[0]["id"]]
-            return [Reply(messages()["answer"]["pay_general"].format(title=rule.short_title or rule.title,
-                                                                   provides=rule.provides))]
+            return [Reply(messages()["answer"]["pay_general"].format(title=plain(rule.short_title or rule.title),
+                                                                   provides=plain(rule.provides)))]
     return []
 
 
@@ -157,6 +159,7 @@ class ValidateProfileForm(FormValidationAction):
     def name(self) -> str:
         return "validate_profile_form"
 
+    @reading_mode
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
@@ -289,6 +292,7 @@ class AskForField(Action, ABC):
     def name(self) -> str:  # pragma: no cover - concrete classes are generated below
         ...
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)

@@ -17,12 +17,14 @@ from actions.common import (
     latest_entities,
     list_slot,
     profile_from,
+    reading_mode,
     start_questions,
     tells_a_story,
     text_channel,
 )
 from bot.conversation import dialogue
 from bot.conversation.dialogue import Reply, messages
+from bot.eligibility.falc import plain
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,7 @@ log = logging.getLogger(__name__)
 def _short_titles() -> dict[str, str]:
     from bot.eligibility.rules import load_rules
 
-    return {r.id: r.short_title or r.title for r in load_rules().values()}
+    return {r.id: plain(r.short_title or r.title) for r in load_rules().values()}
 
 
 def mentioned_dispositif(tracker: Tracker) -> str | None:
@@ -50,6 +52,7 @@ class ActionShowResults(Action):
     def name(self) -> str:
         return "action_show_results"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -75,6 +78,7 @@ class ActionShowAll(Action):
     def name(self) -> str:
         return "action_show_all"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -98,12 +102,19 @@ class ActionExplainDispositif(Action):
     def name(self) -> str:
         return "action_explain_dispositif"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from actions.services import get_services
         from bot.eligibility.rules import load_rules
 
         speaker = Speaker(dispatcher, tracker)
         dispositif = mentioned_dispositif(tracker)
+        terms = [t for t in latest_entities(tracker, "term") if t in dialogue.glossary()]
+        if dispositif is None and terms:  # "ça veut dire quoi OPCO ?": the glossary's plain sentence
+            for term in terms[:2]:
+                speaker.once(f"acronym:{term}")  # defined here: no brackets later
+                speaker.send(dialogue.define(term))
+            return speaker.events()
         if dispositif is None:
             speaker.send(Reply(messages()["explain"]["which"]))
             return speaker.events()
@@ -129,6 +140,7 @@ class ActionWhyNot(Action):
     def name(self) -> str:
         return "action_why_not"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         dispositif = mentioned_dispositif(tracker) or tracker.get_slot("last_dispositif")
@@ -177,6 +189,7 @@ class ActionWhatIf(Action):
     def name(self) -> str:
         return "action_what_if"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
@@ -202,6 +215,7 @@ class ActionSummary(Action):
     def name(self) -> str:
         return "action_summary"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         speaker = Speaker(dispatcher, tracker)
         speaker.send(dialogue.summary(profile_from(tracker), list_slot(tracker, "unknown_fields")))
@@ -214,6 +228,7 @@ class ActionCorrect(Action):
     def name(self) -> str:
         return "action_correct"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.eligibility.render import profile_lines
 

@@ -13,11 +13,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import evaluate_profile, profile_from
+from actions.common import evaluate_profile, profile_from, reading_mode
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = "Le partage avec un conseiller n'est pas disponible pour le moment. Réessayez un peu plus tard."
+
+
+def _say(dispatcher: CollectingDispatcher, key: str, **values: object) -> None:
+    from bot.conversation.dialogue import messages
+
+    dispatcher.utter_message(text=messages()["share"][key].format(**values))
 
 
 def _session_factory():  # type: ignore[no-untyped-def]
@@ -32,12 +37,13 @@ class ActionShareWithCounsellor(Action):
     def name(self) -> str:
         return "action_share_with_counsellor"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.counsel.store import SHARE_DAYS, create_share
 
         profile = profile_from(tracker)
         if not profile:
-            dispatcher.utter_message(text="Je n'ai encore rien à partager : racontez-moi d'abord votre situation.")
+            _say(dispatcher, "nothing")
             return []
         result = evaluate_profile(profile, tracker)
         results = {key: [i["id"] for i in result.get(key, [])] for key in ("recommended", "to_check")}
@@ -46,13 +52,9 @@ class ActionShareWithCounsellor(Action):
                 code = create_share(db, profile, results, conversation_id=tracker.sender_id)
         except Exception:  # the database is down: say so, never fail the conversation
             log.warning("share code not created", exc_info=True)
-            dispatcher.utter_message(text=UNAVAILABLE)
+            _say(dispatcher, "unavailable")
             return []
-        dispatcher.utter_message(text=(
-            f"Voici votre code pour votre conseiller : {code}\n"
-            f"Donnez-le lui (il est valable {SHARE_DAYS} jours et ne sert qu'une fois). Il lui montre ce que "
-            "vous m'avez dit de votre situation et vos résultats, pas notre conversation. Notez-le : "
-            "je ne pourrai pas le réafficher. Pour l'annuler, écrivez « annuler le partage »."))
+        _say(dispatcher, "code", code=code, days=SHARE_DAYS)
         return []
 
 
@@ -62,6 +64,7 @@ class ActionRevokeShare(Action):
     def name(self) -> str:
         return "action_revoke_share"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.counsel.store import revoke_shares
 
@@ -70,8 +73,7 @@ class ActionRevokeShare(Action):
                 n = revoke_shares(db, conversation_id=tracker.sender_id)
         except Exception:
             log.warning("share code not revoked", exc_info=True)
-            dispatcher.utter_message(text=UNAVAILABLE)
+            _say(dispatcher, "unavailable")
             return []
-        dispatcher.utter_message(text="C'est fait : votre code de partage ne fonctionne plus." if n else
-                                 "Vous n'avez pas de code de partage en cours.")
+        _say(dispatcher, "revoked" if n else "no_code")
         return []

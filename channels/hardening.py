@@ -23,10 +23,11 @@ from typing import Any
 from bot.config import get_settings
 
 MASK = "[message masqué]"
-TOO_LONG_FR = ("Votre message est trop long pour que je le lise en une fois. "
-               "Pouvez-vous me le dire en quelques phrases ?")
-ACTIONS_DOWN_FR = ("Désolé, je rencontre un petit souci technique et je ne peux pas vous répondre "
-                   "tout de suite. Votre conversation est gardée : réessayez dans un instant.")
+# One wording for both reading modes (already easy to read: tests/bot/conversation/test_readability.py).
+TOO_LONG_FR = ("Votre message est trop long pour moi. "
+               "Pouvez-vous me l'écrire en quelques phrases ?")
+ACTIONS_DOWN_FR = ("Désolé, j'ai un petit problème technique. Je ne peux pas vous répondre tout de suite. "
+                   "Votre conversation est gardée. Réessayez dans un moment.")
 
 #: structlog keys that may hold what people typed (rasa.utils.log_utils._anonymizer's list).
 PERSONAL_KEYS = (

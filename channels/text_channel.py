@@ -28,24 +28,25 @@ from channels.privacy import UnsupportedTrackerStore, erase_conversation
 logger = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------- wording (French)
+# One wording for both reading modes: each sentence is already easy to read (FALC), measured with
+# every other message by tests/bot/conversation/test_readability.py.
 
 #: Sent after the conversation was erased (fixed wording, see bot/conversation/messages.yml: erase).
-ERASED_FR = "Votre conversation a été effacée de nos serveurs."
+ERASED_FR = "Tout est effacé. Je ne garde plus rien de ce que vous m'avez dit."
 #: Sent when the erasure failed (the person can retry).
-ERASE_FAILED_FR = ("Je n'ai pas pu effacer votre conversation pour le moment. "
-                   "Réessayez dans un instant en envoyant EFFACER.")
+ERASE_FAILED_FR = ("Je n'ai pas pu tout effacer. "
+                   "Réessayez dans un moment. Écrivez EFFACER.")
 #: Last line of a list of numbered choices.
 CHOICE_HINT_FR = "Répondez par un numéro (ou avec vos mots)."
 #: Text of a keyboard sent without any text (Telegram requires one).
 CHOICE_PROMPT_FR = "Choisissez :"
 #: Answer to a voice note, image, sticker or file: only text is read (never its URL as text).
-TEXT_ONLY_FR = ("Je ne lis que le texte : je n'ai pas pu lire ce que vous avez envoyé. "
+TEXT_ONLY_FR = ("Je lis seulement le texte. Je n'ai pas pu lire ce que vous avez envoyé. "
                 "Pouvez-vous me l'écrire en quelques mots ?")
 #: Answer to an edited message (Telegram edited_message, Messenger message_edit): the edit is
 #: not applied, the person is asked to send the correction as a new message.
-EDIT_NOT_APPLIED_FR = ("J'ai bien vu votre message modifié, mais je ne tiens compte que des "
-                       "nouveaux messages. Pour corriger, écrivez-le moi simplement, par "
-                       "exemple « non, j'ai 45 ans ».")
+EDIT_NOT_APPLIED_FR = ("J'ai vu votre message modifié. Mais je lis seulement les nouveaux messages. "
+                       "Pour corriger, écrivez un nouveau message. Par exemple : « non, j'ai 45 ans ».")
 #: Last line of an SMS turn cut short: the rest is sent on request.
 MORE_HINT_FR = "Répondez TOUT pour lire la suite."
 #: Answer to TOUT when nothing is held back.
@@ -227,6 +228,20 @@ def is_erase_command(text: str | None) -> bool:
     return fold(text).strip(_ERASE_STRIP) == "effacer"
 
 
+#: The reading-mode commands of text channels (issue 13): the word alone, any case or accents,
+#: with the usual typos ("facil", "faciles", "normale"), becomes the payload the widget's switch sends.
+_READING_COMMANDS = {"/ask_easy_read": ("facile", "facil", "faciles", "facille", "facle", "facil e", "mode facile"),
+                     "/ask_normal_read": ("normal", "normale", "normal e", "normals", "mode normal")}
+
+
+def reading_command(text: str | None) -> str | None:
+    """"FACILE" → "/ask_easy_read", "normal" → "/ask_normal_read"; anything else → None."""
+    if not text or len(text) > 20:
+        return None
+    word = " ".join(fold(text).strip(_ERASE_STRIP).split())
+    return next((payload for payload, words in _READING_COMMANDS.items() if word in words), None)
+
+
 def last_turn_buttons(events: Iterable[Any]) -> list[dict[str, Any]]:
     """Buttons of the bot's latest turn: its last message with buttons since the last user message.
 
@@ -315,7 +330,10 @@ class MessagingInputMixin:
                 if await output.send_rest(message.sender_id, last_turn_messages(
                         await latest_events(agent, message.sender_id))):
                     return
-            number = parse_choice_number(message.text)
+            command = reading_command(message.text)
+            if command is not None:
+                message.text = command
+            number = parse_choice_number(message.text) if command is None else None
             if number is not None and agent is not None:
                 payload = await choice_payload(agent, message.sender_id, number)
                 if payload is not None:

@@ -137,8 +137,8 @@ def profile_entities(reading: dict[str, Any], length: int) -> list[dict[str, Any
         out.append({"entity": "fact", "role": "commune_candidates", "value": code, **span})
     for field, value in reading["answers"].items():
         out.append({"entity": "answer", "role": field, "value": _json_value(value), **span})
-    for kind in ("question", "need", "change", "note"):
-        for value in reading["cues"][kind]:
+    for kind in ("question", "need", "change", "note", "term"):
+        for value in reading["cues"].get(kind, []):
             out.append({"entity": kind, "value": value, **span})
     return out
 

@@ -8,6 +8,7 @@ entities; the actions never read the text themselves:
   "est-ce que je peux faire… ?" → `for_me`, "il y a une association… ?" → `help`, any other
   question → `general`);
 - `change`: what a "what if" supposes beyond the profile facts ("si je démissionne" → `resign`);
+- `term`: in a question, the glossary terms it names ("ça veut dire quoi OPCO ?" → `OPCO`);
 - `need`: a disability or inclusion cue ("je suis sourde" → `deaf`, "malvoyant" → `blind`,
   "j'ai un handicap" → `disability`), which brings the RQTH sentence and inclusive organisations.
 """
@@ -52,6 +53,9 @@ _DISABILITY = re.compile(_W + r"(?:handicap\w*|invalidite|mdph|aah|inaptitude|in
                          r"|deficien\w+)" + _E)
 
 
+#: "ça veut dire quoi OPCO", "que signifie RNCP": a question about a word, even without "?".
+_DEFINITION = re.compile(r"(?:veut dire|signifie|c'?\s?est quoi|quoi (?:ca|c'?\s?est))")
+
 _RESIGN = re.compile(_W + r"(?:demission\w*|demissionn\w*|quitter mon (?:poste|emploi|travail|cdi|boulot|job))" + _E)
 
 
@@ -68,7 +72,7 @@ def _is_question(folded: str) -> bool:
 
 
 def read_cues(text: str) -> dict[str, list[str]]:
-    """{"question": [topics…], "need": [needs…], "change": [changes…]} read from one message."""
+    """{"question": [topics…], "need": [needs…], "change": [changes…], "term": [glossary terms…]} of one message."""
     folded = fold(text or "").replace("’", "'")
     topics: list[str] = []
     if _is_question(folded):
@@ -87,4 +91,6 @@ def read_cues(text: str) -> dict[str, list[str]]:
     if ("deaf" in needs or "blind" in needs) and "disability" in needs:
         needs.remove("disability")
     changes = ["resign"] if _RESIGN.search(folded) else []
-    return {"question": topics, "need": needs, "change": changes}
+    from bot.conversation.dialogue import terms_in
+
+    return {"question": topics, "need": needs, "change": changes, "term": terms_in(text) if topics or _DEFINITION.search(folded) else []}

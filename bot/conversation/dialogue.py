@@ -14,10 +14,16 @@ from typing import Any
 
 import yaml
 
+from bot.eligibility.falc import plain
 from bot.eligibility.fields import GOAL_LABELS, fmt_value
 from bot.eligibility.render import GROUP_ORDER, QUESTION_LABELS, profile_lines
+from bot.reading import easy
 
 MESSAGES_FILE = Path(__file__).resolve().parent / "messages.yml"
+#: The easy-to-read (FALC) wording: the same keys as messages.yml, written by hand.
+FALC_FILE = Path(__file__).resolve().parent / "messages_falc.yml"
+#: Acronyms and legal terms with their plain definition (the same in both reading modes).
+GLOSSARY_FILE = Path(__file__).resolve().parent / "glossary.yml"
 
 #: Stop asking when the most decisive remaining question settles less than this (see engine scores).
 MIN_QUESTION_SCORE = 0.5
@@ -71,10 +77,25 @@ class Reply:
         return out
 
 
-@lru_cache(maxsize=1)
 def messages() -> dict[str, Any]:
-    """The French message catalogue."""
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    """The French message catalogue of the current reading mode (normal or FALC, see bot.reading)."""
+    return _catalogue(easy())
+
+
+def _merge(base: Any, over: Any) -> Any:
+    """`over` laid on `base` key by key (a list or a string in `over` replaces the whole value)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {k: _merge(base[k], over[k]) if k in base and k in over else over.get(k, base.get(k))
+                for k in {**base, **over}}
+    return over
+
+
+@lru_cache(maxsize=2)
+def _catalogue(falc: bool) -> dict[str, Any]:
+    normal = yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
+    if not falc:
+        return normal
+    return _merge(normal, yaml.safe_load(FALC_FILE.read_text(encoding="utf-8")))
 
 
 def fr_date(d: date) -> str:
@@ -208,12 +229,12 @@ def explain_dispositif(rule: Any, as_of: date, rules: dict[str, Any]) -> Reply:
     """A short, accurate answer to "c'est quoi X ?" with its link (says when it was abolished)."""
     m = messages()["explain"]
     url = rule.first_step.get("url") or rule.sources[0]["url"]
-    title = rule.short_title or rule.title
+    title = plain(rule.short_title or rule.title)
     if rule.valid_until and as_of >= rule.valid_until:
         repl = rules.get(rule.replaced_by) if rule.replaced_by else None
-        return Reply(m["ended"].format(title=title, summary=rule.summary, date=fr_date(rule.valid_until),
-                                       replacement=(repl.short_title or repl.title) if repl else "rien", url=url))
-    return Reply(m["active"].format(title=title, summary=rule.summary, provides=rule.provides, url=url))
+        return Reply(m["ended"].format(title=title, summary=plain(rule.summary), date=fr_date(rule.valid_until),
+                                       replacement=plain(repl.short_title or repl.title) if repl else "rien", url=url))
+    return Reply(m["active"].format(title=title, summary=plain(rule.summary), provides=plain(rule.provides), url=url))
 
 
 def _find(result: dict[str, Any], dispositif_id: str) -> tuple[str, dict[str, Any]] | None:
@@ -416,16 +437,16 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
     """The question asked about one scheme, answered in 1–3 sentences from the rules and what is known."""
     m = messages()["answer"]
     found = _find(result, rule.id)
-    title = rule.short_title or rule.title
+    title = plain(rule.short_title or rule.title)
     sentences: list[str] = []
     if "age_limit" in topics:
         refs = _age_refs(rule)
         texts = _readable(c["text"] for c in (found[1].get("conditions", []) if found else []) if c.get("ref") in refs)
         sentences.append(texts[0] if texts else m["no_age_limit"].format(title=title))
     if "pay" in topics:
-        sentences.append(m["pay"].format(title=title, provides=rule.provides))
+        sentences.append(m["pay"].format(title=title, provides=plain(rule.provides)))
     if found is None:
-        sentences.append(m["unknown"].format(title=title, summary=rule.summary))
+        sentences.append(m["unknown"].format(title=title, summary=plain(rule.summary)))
     else:
         where, item = found
         specific = bool(sentences)
@@ -593,24 +614,73 @@ def what_changed(before_ids: list[str], result: dict[str, Any], *, text_channel:
     return Reply(text, (all_button,))
 
 
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, dict[str, Any]]:
+    """Every acronym and legal term the assistant uses, with its plain definition (glossary.yml)."""
+    data = yaml.safe_load(GLOSSARY_FILE.read_text(encoding="utf-8"))
+    return {str(term): {"aliases": [], "inline": "always", **entry} for term, entry in data.items()}
+
+
+def _term_pattern(term: str) -> re.Pattern[str]:
+    """An acronym matches as written ("ARE", never "are"); a word or a name in any case."""
+    flags = 0 if term.isupper() or any(ch.isdigit() for ch in term) else re.IGNORECASE
+    return re.compile(r"(?<![\w/.@-])" + re.escape(term) + r"(?![\w-])", flags)
+
+
+@lru_cache(maxsize=1)
+def _term_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((term, _term_pattern(term)) for term in glossary())
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> dict[str, str]:
+    """Folded spelling (term, alias) → glossary term."""
+    from bot.text import fold
+
+    out: dict[str, str] = {}
+    for term, entry in glossary().items():
+        for name in (term, *entry["aliases"]):
+            out[" ".join(re.sub(r"[^a-z0-9]+", " ", fold(str(name))).split())] = term
+    return out
+
+
+def terms_in(text: str) -> list[str]:
+    """The glossary terms a message names ("c'est quoi Qualiopi ?" → ["Qualiopi"]), longest spelling first."""
+    from bot.text import fold
+
+    folded = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text or "")).split()) + " "
+    found: list[str] = []
+    for name in sorted(_lookup(), key=len, reverse=True):
+        if f" {name} " in folded and _lookup()[name] not in found:
+            found.append(_lookup()[name])
+            folded = folded.replace(f" {name} ", " ")
+    return found
+
+
+def define(term: str) -> Reply:
+    """The answer to "c'est quoi X ?" for a glossary term (the same plain sentence in both modes)."""
+    return Reply(messages()["glossary"]["answer"].format(definition=glossary()[term]["definition"]))
+
+
 def plain_words(text: str, said: set[str]) -> str:
-    """The first mention of an acronym in a conversation says what it is ("CPF (compte personnel de formation)").
+    """The first mention of a glossary term in a conversation says what it is ("CPF (compte personnel de formation)").
 
-    `said` holds the keys already explained ("acronym:CPF"); it is updated in place.
+    `said` holds the keys already explained ("acronym:CPF"); it is updated in place. In the easy-to-read
+    mode every acronym is explained (`inline: easy` too); names known to everyone are not (`inline: never`).
     """
-    import re
-
-    for acronym, meaning in messages()["acronyms"].items():
-        key = f"acronym:{acronym}"
-        if key in said:
+    wanted = ("always", "easy") if easy() else ("always",)
+    for term, pattern in _term_patterns():
+        entry = glossary()[term]
+        key = f"acronym:{term}"
+        if key in said or entry["inline"] not in wanted:
             continue
-        pattern = re.compile(r"(?<![\w/.@-])" + re.escape(acronym) + r"(?![\w-])")
         match = pattern.search(text)
         if match is None:
             continue
         said.add(key)
         if text[match.end():match.end() + 1] == ")" or text[match.end():match.end() + 2] == " (":
             continue  # "(RQTH)" or "AIF (aide…)": the words around already say it
+        meaning = str(entry["short"])
         around = text[max(0, match.start() - 80):match.end() + 80].lower()
         if meaning.split(",")[0].lower() in around:
             continue  # already explained in the sentence ("… handicapé (RQTH)")

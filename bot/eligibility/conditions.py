@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from bot.eligibility.falc import plain
 from bot.eligibility.fields import FIELDS, fmt_number, fmt_value, fmt_values
 from bot.errors import RuleFileError
 from bot.text import fold
@@ -166,7 +167,7 @@ class Leaf(Node):
         return values
 
     def _line(self, kind: str, default: str, ctx: Context, ok: bool | None, **extra: Any) -> Line:
-        template = self.texts.get(f"text_{kind}", default)
+        template = plain(self.texts.get(f"text_{kind}", default))
         return Line(self.ref, ok, template.format_map(self._vars(ctx, **extra)))
 
     def _missing_outcome(self, ctx: Context, need: str, **extra: Any) -> Outcome:
@@ -361,7 +362,7 @@ class RegionLeaf(Leaf):
                 return Outcome(Tri.TRUE if ok else Tri.FALSE, [Line(self.ref, ok, self.texts.get(
                     "text_assumed", "Dispositif réservé aux habitants des {region_name} : commune non précisée (à vérifier)."
                 ).format_map(_Fmt(extra)))])
-            text = self.texts.get("text_unknown", "Dispositif des {region_name} : votre commune reste à préciser.")
+            text = plain(self.texts.get("text_unknown", "Dispositif des {region_name} : votre commune reste à préciser."))
             return Outcome(Tri.UNKNOWN, [Line(self.ref, None, text.format_map(_Fmt(extra)))], missing={"commune"})
         ok = ctx.place.get("region") == self.region
         extra["commune"] = ctx.place.get("nom", "")
@@ -383,7 +384,7 @@ class EpciLeaf(Leaf):
     def evaluate(self, ctx: Context) -> Outcome:
         extra = {"area": self.area_name}
         if ctx.place is None:
-            text = self.texts.get("text_unknown", "Réservé au territoire suivant : {area} ; votre commune reste à préciser.")
+            text = plain(self.texts.get("text_unknown", "Réservé au territoire suivant : {area} ; votre commune reste à préciser."))
             return Outcome(Tri.UNKNOWN, [Line(self.ref, None, text.format_map(_Fmt(extra)))], missing={"commune"})
         ok = ctx.place.get("epci") in self.epcis
         extra["commune"] = ctx.place.get("nom", "")
@@ -452,7 +453,7 @@ class CheckLeaf(Leaf):
     """
 
     def evaluate(self, ctx: Context) -> Outcome:
-        text = self.texts.get("text_unknown", "")
+        text = plain(self.texts.get("text_unknown", ""))
         return Outcome(Tri.UNKNOWN, [Line(self.ref, None, text.format_map(self._vars(ctx)))])
 
 
@@ -463,7 +464,7 @@ class ConstLeaf(Leaf):
     result: bool = True
 
     def evaluate(self, ctx: Context) -> Outcome:
-        text = self.texts.get("text_ok" if self.result else "text_fail", "")
+        text = plain(self.texts.get("text_ok" if self.result else "text_fail", ""))
         line = Line(self.ref, self.result, text.format_map(self._vars(ctx)))
         return Outcome(Tri.TRUE if self.result else Tri.FALSE, [line])
 

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.eligibility.conditions import Context, Line, Outcome, Tri
+from bot.eligibility.falc import plain
 from bot.eligibility.fields import ASK_ORDER, GOAL_LABELS, WHO_KNOWS
 from bot.eligibility.profile import Normalised, normalise
 from bot.eligibility.rules import Rule, contract_ids, load_rules
@@ -92,7 +93,7 @@ class _Evaluation:
                 continue
             if unless is not None and unless.evaluate(ctx).value is Tri.TRUE:
                 continue
-            out.append(text.format_map(_SafeParams(ctx.params)))
+            out.append(plain(text).format_map(_SafeParams(ctx.params)))
         return out
 
 
@@ -114,7 +115,7 @@ def _not_in_force_sentence(rule: Rule, as_of: date, rules: dict[str, Rule]) -> s
 
 
 def _next_step(rule: Rule) -> str:
-    text = rule.first_step["text"].strip()
+    text = plain(rule.first_step["text"].strip())
     url = rule.first_step.get("url")
     if url and url not in text:
         text = f"{text} {url}"
@@ -163,7 +164,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
             scores[f] = scores.get(f, 0) + weight
 
     for rule in sorted(rules.values(), key=lambda r: order.get(r.id, 999)):
-        base = {"id": rule.id, "title": rule.title, "group": rule.group, "kind": rule.kind,
+        base = {"id": rule.id, "title": plain(rule.title), "group": rule.group, "kind": rule.kind,
                 "sources": _sources(rule), "next_step": _next_step(rule), "bring": list(rule.first_step.get("bring", []))}
         if not rule.in_force(as_of):
             sentence = _not_in_force_sentence(rule, as_of, rules)
@@ -172,7 +173,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
             continue
         elig = ev.eligibility(rule.id)
         rel = ev.relevance(rule)
-        unverified = [f"À vérifier {aupres_de(u['check_with'])} : {u['fact']}" for u in rule.unverified]
+        unverified = [plain(f"À vérifier {aupres_de(u['check_with'])} : {u['fact']}") for u in rule.unverified]
         notes = ev.notes(rule)
         elig_lines = [ln.text for ln in elig.lines]
         rel_lines = [ln.text for ln in rel.lines]
@@ -194,7 +195,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
         missing = set(elig.missing) | (set(rel.missing) if rel.value is Tri.UNKNOWN else set())
         if elig.value is Tri.TRUE and rel.value is Tri.TRUE:
             if rule.verification:
-                reason = f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}."
+                reason = plain(f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}.")
                 to_check.append((rule, {**base, "why": _dedupe([reason, *elig_lines, *rel_lines, *notes]),
                                         "missing": [], "conditions": conditions}))
             else:
@@ -207,9 +208,9 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
         why = [ln.text for ln in lines]
         for name in sorted(missing & set(skip_fields)):  # the person said they don't know
             if name in WHO_KNOWS:
-                why.append(WHO_KNOWS[name])
+                why.append(plain(WHO_KNOWS[name]))
         if rule.verification:
-            why.insert(0, f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}.")
+            why.insert(0, plain(f"{rule.verification['reason']} À vérifier {aupres_de(rule.verification['check_with'])}."))
         to_check.append((rule, {**base, "why": _dedupe(why + notes + unverified), "missing": sorted(missing),
                                 "conditions": conditions}))
         # a field that only an exception would settle (RQTH, RSA, lay-off…) is rarer: it weighs half

@@ -52,7 +52,7 @@ def test_cues_questions_needs_and_a_resignation():
     assert "pay" in read_cues("je serai payé pendant la formation ?")["question"]
     assert "for_me" in read_cues("le CEJ c'est pour moi ?")["question"]
     assert read_cues("je suis sourde, il y a une association ?") == {
-        "question": ["help"], "need": ["deaf"], "change": []}
+        "question": ["help"], "need": ["deaf"], "change": [], "term": []}
     assert read_cues("je veux devenir infirmière")["question"] == []  # no question, nothing to answer
     assert read_cues("un contrat pro, c'est vrai ?")["question"] == ["general"]
     assert read_cues("et si je démissionne ?")["change"] == ["resign"]

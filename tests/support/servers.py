@@ -68,6 +68,7 @@ class Assistant:
     token: str | None = None
     procs: list[subprocess.Popen] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    page_port: int = 0  # the port a test page may serve the widget on (allowed by CORS)
 
     def _api(self, path: str) -> str:
         url = f"{self.rasa_url}{path}"
@@ -128,7 +129,7 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
     token = token or known["RASA_AUTH_TOKEN"]
     known["RASA_AUTH_TOKEN"] = token
     model = trained_model()
-    action_port, rasa_port = free_port(), rasa_port or free_port()
+    action_port, rasa_port, page_port = free_port(), rasa_port or free_port(), free_port()
     endpoints, credentials, db = write_config(workdir, action_port, extra_credentials=extra_credentials,
                                               tracker=tracker, lock_store=lock_store)
     full_env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -145,13 +146,14 @@ def running_assistant(workdir: Path, *, env: dict[str, str] | None = None, extra
             _wait(f"http://127.0.0.1:{action_port}/health", aproc, "action server", alog)
         rlog = workdir / "rasa.log"
         cmd = [str(VENV_BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "http://localhost:8080",
+               f"http://127.0.0.1:{page_port}", f"http://localhost:{page_port}",
                "--port", str(rasa_port), "--interface", "127.0.0.1", "--endpoints", str(endpoints),
                "--credentials", str(credentials), f"--auth-token={token}"]
         rproc = subprocess.Popen(cmd, cwd=REPO, env=full_env, stdout=rlog.open("w"), stderr=subprocess.STDOUT)
         procs.append(rproc)
         _wait(f"http://127.0.0.1:{rasa_port}/status?token={token}", rproc, "Rasa server", rlog)
         yield Assistant(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", db, workdir, token, procs,
-                        full_env)
+                        full_env, page_port)
     finally:
         for proc in reversed(procs):
             proc.terminate()

@@ -153,8 +153,10 @@ class ExternalRasa:
 
     owned = False
 
-    def __init__(self, url: str, tracker_db: Path | None = None, token: str | None = None) -> None:
+    def __init__(self, url: str, tracker_db: Path | None = None, token: str | None = None,
+                 page_port: int = 0) -> None:
         self.url = url.rstrip("/")
+        self.page_port = page_port  # the page's port the server allows by CORS (0: any free one)
         self.tracker_db = tracker_db  # an SQLite tracker store the tests may read, if known
         self.token = token or os.environ.get("RASA_AUTH_TOKEN") or None
 
@@ -170,7 +172,7 @@ def rasa_server(request, tmp_path_factory) -> Iterator[RasaServer | ExternalRasa
         # The real assistant that tests/conftest.py starts once for the whole session.
         running = request.getfixturevalue("assistant")
         yield ExternalRasa(running.rasa_url, tracker_db=getattr(running, "tracker_db", None),
-                           token=getattr(running, "token", None))
+                           token=getattr(running, "token", None), page_port=getattr(running, "page_port", 0))
         return
     workdir = tmp_path_factory.mktemp("rasa")
     model_env = os.environ.get("WEB_TEST_RASA_MODEL")

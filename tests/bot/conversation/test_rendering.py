@@ -33,6 +33,7 @@ VALUES: dict[str, Any] = {
     "change": "vous étiez inscrit(e) à France Travail", "items": "AIF, POEI", "fields": "le RSA", "n": 7,
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
     "value": "6 mois", "old": "CDI", "new": "CDD",
+    "definition": "Le CPF est votre compte pour payer une formation.", "code": "K7P-3QX", "days": 7,
 }
 
 
@@ -44,7 +45,8 @@ def _strings(node: Any, path: str = "") -> list[tuple[str, str]]:
     return [(path, node)] if isinstance(node, str) else []
 
 
-MESSAGES = [(p, s) for p, s in _strings(yaml.safe_load((ROOT / "bot/conversation/messages.yml").read_text("utf-8")))
+MESSAGES = [(f"{name}{p}", s) for name in ("messages", "messages_falc")
+            for p, s in _strings(yaml.safe_load((ROOT / f"bot/conversation/{name}.yml").read_text("utf-8")))
             if not (p.endswith(".payload") and "{{" not in s)]  # a button payload is JSON, not a template
 
 
