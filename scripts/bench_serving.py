@@ -166,6 +166,11 @@ def format_report(results: dict[str, Any]) -> str:
                          f"{ratio(o['p95_ms'], s['p95_ms'])} |")
             lines.append(f"| {level} at once: errors / turns | {s['errors']} / {s['turns']} | "
                          f"{o['errors']} / {o['turns']} | |")
+            if "cpu_ms_per_turn" in o:
+                cpu_s, cpu_o = s["cpu_ms_per_turn"], o["cpu_ms_per_turn"]
+                lines.append(f"| {level} at once: CPU ms per turn, Rasa + actions + nginx | "
+                             f"{cpu_s.get('rasa', 0)} + {cpu_s.get('actions', 0)} + {cpu_s.get('nginx', 0)} | "
+                             f"{cpu_o.get('rasa', 0)} + {cpu_o.get('actions', 0)} + {cpu_o.get('nginx', 0)} | |")
         mem = profile["memory_mib"]
         for key, label in (("rasa_each", "Rasa process RSS (MiB, each)"), ("rasa_peak", "Rasa process peak (MiB)"),
                            ("actions_each", "action server RSS (MiB, each)"), ("total", "all processes (MiB)")):
@@ -249,6 +254,33 @@ def _tree(pid: int) -> list[int]:
         for child in children:
             found += _tree(int(child))
     return found
+
+
+def cpu_seconds(procs: Sequence[Any]) -> float:
+    """CPU time (user + system) used so far by ``procs`` and their descendants."""
+    total = 0
+    for proc in procs:
+        for pid in _tree(proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def roles(running: serve.Cluster) -> dict[str, list[Any]]:
+    return {"rasa": running.rasa, "actions": running.actions, "nginx": [running.nginx] if running.nginx else []}
+
+
+def measured_load(running: serve.Cluster, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """`load`, plus the CPU time each kind of process spent per answered turn (ms)."""
+    before = {role: cpu_seconds(procs) for role, procs in roles(running).items()}
+    figures: dict[str, Any] = load(running.url, *args, **kwargs)
+    answered = max(1, figures["turns"] - figures["errors"])
+    figures["cpu_ms_per_turn"] = {role: round((cpu_seconds(procs) - before[role]) * 1000 / answered, 1)
+                                  for role, procs in roles(running).items() if procs}
+    return figures
 
 
 def memory(running: serve.Cluster) -> dict[str, float]:
@@ -396,8 +428,8 @@ def measure_profile(profile: str, models: dict[str, Path], args: argparse.Namesp
             print(f"  {level} conversations à la fois", file=sys.stderr, flush=True)
             both = {}
             for bot in ("stock", "ours") if n % 2 == 0 else ("ours", "stock"):
-                both[bot] = load(running[bot].url, token, scripts[bot], conversations=level * args.rounds,
-                                 concurrency=level)
+                both[bot] = measured_load(running[bot], token, scripts[bot], conversations=level * args.rounds,
+                                          concurrency=level)
                 print(f"    {bot}: {both[bot]}", file=sys.stderr, flush=True)
             result["concurrent"][str(level)] = {"stock": both["stock"], "ours": both["ours"]}
         result["memory_mib"] = {bot: memory(running[bot]) for bot in ("stock", "ours")}

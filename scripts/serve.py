@@ -95,7 +95,7 @@ def render_site(*, listen: str, rasa: Sequence[str], actions: Sequence[str] = ()
         "ACTION_BLOCK": action_block,
         "LISTEN": _indent(listen_lines),
         "SERVER_NAME": server_name,
-        "ACCESS_LOG": access_log,
+        "ACCESS_LOG": "access_log off;" if access_log == "off" else f"access_log {access_log} cap_noquery;",
         "HSTS": hsts,
         "API_ALLOW": _indent([f"allow {a};" for a in api_allow], 2),
         "COUNSEL_BLOCK": counsel_block,

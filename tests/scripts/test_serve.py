@@ -30,6 +30,7 @@ def test_site_without_tls_or_action_servers_has_neither():
     assert "cap_actions" not in site
     assert "{{" not in site
     assert "return 404;" in site  # no page configured: nothing served at /
+    assert "    access_log off;\n" in site
 
 
 def test_site_needs_a_rasa_process_and_a_private_action_listener():
