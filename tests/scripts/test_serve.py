@@ -50,3 +50,27 @@ def test_cli_prints_the_production_site(capsys):
     assert site.count("server 127.0.0.1:5102") == 2  # in the round-robin and the sticky upstream
     assert "listen 127.0.0.1:5055;" in site and "location /conseil/" in site
     assert "access_log /var/log/nginx/cap-reconversion.access.log cap_noquery;" in site
+
+
+def test_systemd_units_are_valid(tmp_path):
+    """deploy/systemd/ as systemd reads it (paths pointed at this checkout)."""
+    import shutil
+
+    analyze = shutil.which("systemd-analyze")
+    if not analyze:
+        pytest.skip("systemd-analyze is not installed")
+    units = sorted((REPO / "deploy" / "systemd").glob("cap-*"))
+    names = []
+    for unit in units:
+        if unit.suffix not in (".service", ".timer", ".target"):
+            continue
+        name = unit.name.replace("@.", "@5101.")  # an instance of each template
+        (tmp_path / name).write_text(unit.read_text(encoding="utf-8").replace("/srv/cap-reconversion", str(REPO)),
+                                     encoding="utf-8")
+        names.append(name)
+    assert {"cap-purge.timer", "cap-purge.service", "cap-rasa@5101.service", "cap-actions@5101.service"} <= set(names)
+    done = subprocess.run([analyze, "verify", "--man=no", *names], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "SYSTEMD_LOG_LEVEL": "warning"})
+    problems = [line for line in done.stderr.splitlines() if "cap-" in line and "Failed to" not in line]
+    assert not problems, done.stderr
+    assert "OnCalendar=" in (tmp_path / "cap-purge.timer").read_text()
