@@ -174,7 +174,7 @@ def format_report(results: dict[str, Any]) -> str:
         mem = profile["memory_mib"]
         for key, label in (("rasa_each", "Rasa process RSS (MiB, each)"), ("rasa_peak", "Rasa process peak (MiB)"),
                            ("actions_each", "action server RSS (MiB, each)"), ("total", "all processes (MiB)")):
-            lines.append(f"| {label} | {mem['stock'].get(key, '—')} | {mem['ours'].get(key, '—')} | "
+            lines.append(f"| {label} | {mem['stock'].get(key) or '—'} | {mem['ours'].get(key) or '—'} | "
                          f"{ratio(mem['ours'].get(key) or float('nan'), mem['stock'].get(key) or float('nan'))} |")
         lines += ["", "| target | value | wanted | met |", "|---|---|---|---|"]
         lines += [f"| {what} | {value} | {wanted} | {'yes' if met else 'NO'} |"
@@ -445,12 +445,13 @@ def plot(results: dict[str, Any], path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, profile in results["profiles"].items():
         levels = [int(level) for level in profile["concurrent"]]
-        for bot, style in (("stock", "--"), ("ours", "-")):
+        style = "-" if name == "production" else ":"
+        for bot, color in (("stock", "tab:gray"), ("ours", "tab:blue")):
             p95 = [profile["concurrent"][str(level)][bot]["p95_ms"] for level in levels]
             thr = [profile["concurrent"][str(level)][bot]["throughput"] for level in levels]
             label = f"{bot} ({name})"
-            axes[0].plot(levels, p95, style, marker="o", label=label)
-            axes[1].plot(levels, thr, style, marker="o", label=label)
+            axes[0].plot(levels, p95, style, color=color, marker="o", label=label)
+            axes[1].plot(levels, thr, style, color=color, marker="o", label=label)
     axes[0].set(xlabel="conversations at once", ylabel="turn p95 (ms)", title="Latency vs concurrency")
     axes[1].set(xlabel="conversations at once", ylabel="turns / s", title="Throughput vs concurrency")
     for ax in axes:
