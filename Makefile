@@ -18,7 +18,7 @@ help:
 	@echo "make test    — installe ce qu'il faut et lance toute la suite de tests"
 	@echo "make install — environnement Python 3.10 dans .venv/ (idempotent)"
 	@echo "make shell   — discuter avec l'assistant dans le terminal"
-	@echo "make bench   — mesures de vitesse (moteur, recherche de formations)"
+	@echo "make bench   — mesures de vitesse et de mémoire (moteur, formations, service comparé à un bot rasa init)"
 
 $(STAMP): pyproject.toml constraints.txt scripts/install.sh
 	@bash scripts/install.sh

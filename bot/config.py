@@ -45,6 +45,10 @@ ENV_VARS: tuple[EnvVar, ...] = (
            "Servers"),
     EnvVar("ACTION_SERVER_URL", "http://localhost:ACTION_PORT/webhook", "The action server's address as Rasa sees it.",
            "Servers"),
+    EnvVar("RASA_PROCESSES", "1", "Rasa processes `make run` starts; above 1: behind a local nginx on RASA_PORT "
+           "(needs LOCK_STORE=redis; docs/deployment.md).", "Servers"),
+    EnvVar("ACTION_PROCESSES", "1", "Action servers `make run` starts; above 1: behind a local nginx on ACTION_PORT.",
+           "Servers"),
     # --- security
     EnvVar("RASA_AUTH_TOKEN", _GENERATED,
            "Token of Rasa's HTTP API and of the REST channel (`?token=` or `Authorization: Bearer`).",

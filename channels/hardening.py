@@ -12,6 +12,10 @@ Installed once, by ``channels.web`` (which Rasa imports at start-up from credent
 - **Action server down**: when a custom action cannot reach the action server (connection
   refused, timeout, 5xx), the person gets a calm French answer instead of silence, and the
   conversation waits for the next message.
+- **Speed**: Rasa 3.6 checks every action server response with ``jsonschema.validate``, which
+  validates the (large, constant) response schema itself against its meta-schema on each call —
+  about 80 % of the Rasa process's time per turn of ours (profile in docs/architecture.md). The
+  response is now checked against a validator built once, with the same errors.
 """
 
 from __future__ import annotations
@@ -142,6 +146,35 @@ def _install_action_fallback() -> None:
     RemoteAction.run = run  # type: ignore[method-assign]
 
 
+def _install_fast_action_validation() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import DOCS_BASE_URL, RemoteAction
+
+    original = RemoteAction._validate_action_result
+    if getattr(original, "_cap_wrapped", False):
+        return
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, not on every response
+    validator = cls(schema)
+
+    def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+        error = best_match(validator.iter_errors(result))  # what jsonschema.validate raises
+        if error is None:
+            return True
+        if not isinstance(error, ValidationError):  # pragma: no cover - best_match returns validation errors
+            raise error
+        error.message += (". Failed to validate Action server response from API, make sure your response from "
+                          f"the Action endpoint is valid. For more information about the format visit "
+                          f"{DOCS_BASE_URL}/custom-actions")
+        raise error
+
+    _validate_action_result._cap_wrapped = True  # type: ignore[attr-defined]
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
 def install() -> None:
     """Install everything above once per process."""
     global _installed
@@ -152,3 +185,4 @@ def install() -> None:
     _install_record_factory()
     _install_user_message_cap()
     _install_action_fallback()
+    _install_fast_action_validation()

@@ -5,6 +5,9 @@
 2. `python -m bot recommend` end to end, a fresh process per persona (target: well under 1 s).
 3. The trainings search and sync benchmark (scripts/bench_trainings.py): 10k/100k/1M trainings,
    p95 < 50 ms for 1M; sync rows per second.
+4. Serving, side by side with a stock `rasa init` bot (scripts/bench_serving.py): turn latency,
+   50 conversations at once, memory, in the default and production profiles; results/ holds the
+   figures (JSON) and the plot of latency vs concurrency.
 """
 
 from __future__ import annotations
@@ -77,15 +80,22 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=50)
     parser.add_argument("--skip-trainings", action="store_true")
     parser.add_argument("--trainings-args", default="", help="arguments passed to bench_trainings.py")
+    parser.add_argument("--skip-serving", action="store_true")
+    parser.add_argument("--serving-args", default="", help="arguments passed to bench_serving.py")
     args = parser.parse_args()
     profiles = personas()
     bench_engine(profiles, args.rounds)
     bench_cli(profiles)
+    status = 0
     if not args.skip_trainings:
         sys.stdout.flush()
         cmd = [sys.executable, str(REPO / "scripts" / "bench_trainings.py"), *args.trainings_args.split()]
-        return subprocess.run(cmd, cwd=REPO).returncode
-    return 0
+        status = subprocess.run(cmd, cwd=REPO).returncode
+    if not args.skip_serving:
+        sys.stdout.flush()
+        cmd = [sys.executable, str(REPO / "scripts" / "bench_serving.py"), *args.serving_args.split()]
+        status = subprocess.run(cmd, cwd=REPO).returncode or status
+    return status
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@
 # Secure by default: every server listens on BIND_HOST (127.0.0.1), the HTTP API and the REST
 # channel require RASA_AUTH_TOKEN, the action server ACTION_SERVER_TOKEN (both generated into
 # var/secrets/, mode 600, when unset), CORS allows only the widget's page and CAP_CORS_ORIGINS.
+# Production profile on one machine: RASA_PROCESSES=N and/or ACTION_PROCESSES=M start N Rasa processes
+# and M action servers behind a local nginx on RASA_PORT / ACTION_PORT (scripts/serve.py); several
+# Rasa processes need LOCK_STORE=redis (and TRACKER_STORE=postgresql): see docs/deployment.md.
 case "${1:-}" in -h|--help) sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0;; esac
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +28,13 @@ PROBE_HOST=$BIND_HOST; if [ "$BIND_HOST" = "0.0.0.0" ]; then PROBE_HOST=127.0.0.
 exports=$($PY -m bot env)  # RASA_AUTH_TOKEN, ACTION_SERVER_TOKEN, CAP_SESSION_SECRET, ACTION_SERVER_URL, TRACKER_DB_PATH
 eval "$exports"
 read -r -a CORS <<<"$($PY -c 'from bot.config import cors_origins; print(" ".join(cors_origins()))')"
+
+RASA_PROCESSES=${RASA_PROCESSES:-1}
+ACTION_PROCESSES=${ACTION_PROCESSES:-1}
+if [ "$RASA_PROCESSES" -gt 1 ] && [ "${LOCK_STORE:-memory}" != "redis" ]; then
+  echo "Plusieurs processus Rasa ont besoin d'un verrou partagé : LOCK_STORE=redis (et TRACKER_STORE=postgresql)." >&2
+  exit 2
+fi
 
 MODEL=$($PY scripts/train_if_needed.py)
 $PY scripts/render_config.py >/dev/null
@@ -52,22 +62,31 @@ wait_for() {  # url, name, pid
   echo "Le $2 ne répond pas (voir $LOGS/)." >&2; exit 1
 }
 
-echo "» Serveur d'actions sur le port $ACTION_PORT"
-SANIC_HOST=${ACTION_HOST:-$BIND_HOST} $RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
-pids+=($!); action_pid=$!
-wait_for "http://$PROBE_HOST:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
+if [ "$RASA_PROCESSES" -gt 1 ] || [ "$ACTION_PROCESSES" -gt 1 ]; then
+  if [ "${1:-}" = "--shell" ]; then echo "--shell : un seul processus (RASA_PROCESSES=1 ACTION_PROCESSES=1)." >&2; exit 2; fi
+  echo "» $RASA_PROCESSES processus Rasa et $ACTION_PROCESSES serveur(s) d'actions derrière nginx (ports $RASA_PORT et $ACTION_PORT)"
+  $PY scripts/serve.py run --model "$MODEL" --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
+    --rasa-processes "$RASA_PROCESSES" --action-processes "$ACTION_PROCESSES" --host "$BIND_HOST" \
+    --port "$RASA_PORT" --action-port "$ACTION_PORT" --logs "$LOGS/serve" --cors "${CORS[@]}" >"$LOGS/serve.log" 2>&1 &
+  pids+=($!); rasa_pid=$!
+else
+  echo "» Serveur d'actions sur le port $ACTION_PORT"
+  SANIC_HOST=${ACTION_HOST:-$BIND_HOST} $RASA run actions --actions actions --port "$ACTION_PORT" >"$LOGS/actions.log" 2>&1 &
+  pids+=($!); action_pid=$!
+  wait_for "http://$PROBE_HOST:$ACTION_PORT/health" "serveur d'actions" "$action_pid"
 
-if [ "${1:-}" = "--shell" ]; then
-  echo "» Discussion dans le terminal (Ctrl-D ou /stop pour quitter)"
-  $RASA shell -m "$MODEL" --endpoints "$ENDPOINTS" --quiet
-  exit 0
+  if [ "${1:-}" = "--shell" ]; then
+    echo "» Discussion dans le terminal (Ctrl-D ou /stop pour quitter)"
+    $RASA shell -m "$MODEL" --endpoints "$ENDPOINTS" --quiet
+    exit 0
+  fi
+
+  echo "» Serveur Rasa sur le port $RASA_PORT (modèle $(basename "$MODEL"))"
+  $RASA run -m "$MODEL" --enable-api --auth-token="$RASA_AUTH_TOKEN" --cors "${CORS[@]}" \
+    --interface "$BIND_HOST" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
+    --credentials "$CREDENTIALS" >"$LOGS/rasa.log" 2>&1 &
+  pids+=($!); rasa_pid=$!
 fi
-
-echo "» Serveur Rasa sur le port $RASA_PORT (modèle $(basename "$MODEL"))"
-$RASA run -m "$MODEL" --enable-api --auth-token="$RASA_AUTH_TOKEN" --cors "${CORS[@]}" \
-  --interface "$BIND_HOST" --port "$RASA_PORT" --endpoints "$ENDPOINTS" \
-  --credentials "$CREDENTIALS" >"$LOGS/rasa.log" 2>&1 &
-pids+=($!); rasa_pid=$!
 
 echo "» Page web sur le port $WEB_PORT"
 $PY -m bot web --host "${WEB_HOST:-$BIND_HOST}" --port "$WEB_PORT" --rasa-url "$RASA_PUBLIC_URL" >"$LOGS/web.log" 2>&1 &

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from bot.understanding.answers import answer_candidates, answer_facts
@@ -164,6 +166,43 @@ def _entity(doc: Doc, c: Cand) -> Entity:
     return Entity(c.entity, value, s, e, text, c.role if c.entity == "duration" else None)
 
 
+@lru_cache(maxsize=8)  # the calls for one message follow each other: a few entries are enough
+def _first_pass(text: str, today: date, kind: str) -> tuple[Doc, tuple[Cand, ...]]:
+    """The candidates that do not depend on the question asked, but for its `kind` (_asked_kind).
+
+    The NLU pipeline reads a short message once per question it may answer (about 29 times):
+    the normalised text, the numbers, the words, the fuzzy commune search and the goals are the
+    same each time, so they are read once per message and kind of question.
+    """
+    doc = Doc(text)
+    cands = find_numeric(doc, today) + find_lexical(doc, "diploma_level" if kind == "diploma" else None)
+    communes = _communes(doc)
+    lexical_spans = [(c.ns, c.ne) for c in cands if c.emit]
+    communes = [c for c in communes if all(c.ne <= s or c.ns >= e for s, e in lexical_spans)]
+    if kind != "commune":
+        lead = _leading_commune(doc, cands + communes)
+        if lead is not None:
+            communes.append(lead)
+    cands += communes
+    blocked = [(c.ns, c.ne) for c in cands if c.emit and c.entity in (
+        "commune", "dispositif", "contract", "france_travail", "rqth", "rsa", "duration", "status")]
+    anchors = tuple(c.ne for c in cands if c.entity == "dispositif" and c.value in ("apprentissage", "contrat_pro"))
+    goals, targets = find_goals(doc, blocked, anchors)
+    return doc, tuple(cands + goals + targets)
+
+
+def _asked_kind(asked: str | None) -> str:
+    """What of the question changes the first pass: the diploma one (words), the place (no lead commune)."""
+    if asked == "diploma_level":
+        return "diploma"
+    return "commune" if asked in ("commune", "code_insee") else "other"
+
+
+def _fresh(cands: tuple[Cand, ...]) -> list[Cand]:
+    """Copies: the later steps change candidates in place."""
+    return [dataclasses.replace(c, flags=set(c.flags)) for c in cands]
+
+
 def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | None = None,
             today: date | None = None) -> Extraction:
     """Entities (spans of `text`, per docs/nlu-guide.md) and profile facts stated in one message.
@@ -176,21 +215,8 @@ def extract(text: str, *, asked: str | None = None, known: Mapping[str, Any] | N
         return Extraction()
     known = known or {}
     today = today or date.today()
-    doc = Doc(text[:MAX_CHARS])
-    cands = find_numeric(doc, today) + find_lexical(doc, asked)
-    communes = _communes(doc)
-    lexical_spans = [(c.ns, c.ne) for c in cands if c.emit]
-    communes = [c for c in communes if all(c.ne <= s or c.ns >= e for s, e in lexical_spans)]
-    if asked not in ("commune", "code_insee"):
-        lead = _leading_commune(doc, cands + communes)
-        if lead is not None:
-            communes.append(lead)
-    cands += communes
-    blocked = [(c.ns, c.ne) for c in cands if c.emit and c.entity in (
-        "commune", "dispositif", "contract", "france_travail", "rqth", "rsa", "duration", "status")]
-    anchors = tuple(c.ne for c in cands if c.entity == "dispositif" and c.value in ("apprentissage", "contrat_pro"))
-    goals, targets = find_goals(doc, blocked, anchors)
-    cands += goals + targets
+    doc, first = _first_pass(text[:MAX_CHARS], today, _asked_kind(asked))
+    cands = _fresh(first)
     cands += answer_candidates(doc, cands, asked, _resolve_commune)
     accepted = _resolve_overlaps([c for c in cands if c.emit])
     hidden = [c for c in cands if not c.emit]

@@ -101,3 +101,57 @@ def test_two_replicas_share_postgres_and_redis(tmp_path, postgres_db, redis_pref
             # each user turn is followed by its own bot answer before the next user turn starts
             between = [e for e in events[users[0] + 1:users[1]] if e.get("event") == "bot"]
             assert between, "turns were interleaved"
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_processes_behind_nginx_survive_the_loss_of_one_rasa_and_one_action_server(tmp_path, postgres_db,
+                                                                                    redis_prefix):
+    """`RASA_PROCESSES=2 ACTION_PROCESSES=2 make run` (scripts/serve.py): a process lost, the person goes on."""
+    import json
+    import secrets
+    import sys
+    import urllib.request
+
+    from tests.conftest import REPO
+    from tests.support.servers import trained_model
+
+    sys.path.insert(0, str(REPO / "scripts"))
+    import serve
+
+    if not serve.nginx_binary():
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light)")
+    token = secrets.token_hex(16)
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(
+        "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n  headers:\n    X-Cap-Action-Token: ${ACTION_SERVER_TOKEN}\n"
+        f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n  db: {postgres_db}\n"
+        "  username: postgres\nlock_store:\n  type: rasa_components.lock_store.AtomicRedisLockStore\n"
+        f"  url: 127.0.0.1\n  port: 6379\n  db: 1\n  key_prefix: {redis_prefix}\n", encoding="utf-8")
+    env = {"RASA_AUTH_TOKEN": token, "ACTION_SERVER_TOKEN": secrets.token_hex(16),
+           "CAP_SESSION_SECRET": secrets.token_hex(16), "PYTHONPATH": str(REPO), "SQL_POOL_SIZE": "5",
+           "SQL_MAX_OVERFLOW": "5", "CAP_VAR_DIR": str(tmp_path)}
+
+    def say(url: str, sender: str, text: str) -> list[dict]:
+        req = urllib.request.Request(f"{url}/webhooks/rest/webhook", data=json.dumps(
+            {"sender": sender, "message": text}).encode(), headers={"Authorization": f"Bearer {token}",
+                                                                    "Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return json.loads(resp.read())
+
+    with serve.cluster(model=trained_model(), endpoints=endpoints, credentials=REPO / "credentials.yml",
+                       workdir=tmp_path / "serve", rasa_processes=2, action_processes=2, env=env,
+                       rasa_args=["--enable-api", f"--auth-token={token}"]) as running:
+        sender = str(uuid.uuid4())
+        assert say(running.url, sender, STORY)
+        running.rasa[0].kill()  # one Rasa process and one action server lost mid-conversation
+        running.actions[0].kill()
+        running.rasa[0].wait(timeout=20)
+        running.actions[0].wait(timeout=20)
+        for text in ("j'ai 31 ans", "le bac", "fais-moi le récapitulatif"):
+            reply = say(running.url, sender, text)
+            assert reply and "souci technique" not in json.dumps(reply, ensure_ascii=False), reply
+        with urllib.request.urlopen(f"{running.url}/conversations/{sender}/tracker?token={token}", timeout=30) as resp:
+            slots = json.loads(resp.read())["slots"]
+        assert slots["contract"] == "cdi" and slots["age"] == 31  # the whole conversation was kept
+

@@ -59,3 +59,26 @@ def test_user_message_is_capped_whatever_the_channel() -> None:
     message = UserMessage("x" * 32000, CollectingOutputChannel(), "someone")
     assert len(message.text) == hardening.max_chars() == 2000
     assert json.dumps(hardening.TOO_LONG_FR, ensure_ascii=False)
+
+
+def test_action_server_responses_are_still_checked_without_rechecking_the_schema(monkeypatch) -> None:
+    """Rasa checked its (constant) response schema against the meta-schema on every response: ~80 % of a turn."""
+    import pytest
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    hardening.install()
+    schema_checks = []
+    cls = validator_for(RemoteAction.action_response_format_spec())
+    original = cls.check_schema
+    monkeypatch.setattr(cls, "check_schema", classmethod(lambda c, s, *a, **k: schema_checks.append(1) or
+                                                         original.__func__(c, s, *a, **k)))
+    action = RemoteAction("action_show_results", None)
+    good = {"events": [{"event": "slot", "name": "age", "value": 31}],
+            "responses": [{"text": "Je note : vous avez 31 ans."}]}
+    for _ in range(5):
+        assert action._validate_action_result(good)
+    assert schema_checks == []
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action._validate_action_result({"events": [{"event": "slot", "name": 3}], "responses": "oops"})
