@@ -14,7 +14,7 @@ const STATUS_CLEAR_MS = 5000;
 const CSS_TIMEOUT_MS = 3000;
 const MAX_INPUT = 1000;
 // The "Écouter" button of a new answer appears this long after the answer, so that screen readers
-// announce the answer alone (see _botNode).
+// announce the answer alone (see _listenTools).
 const LISTEN_REVEAL_MS = 500;
 // Hidden payloads of the "Facile à lire" switch (intents of the assistant's domain).
 const EASY_READ_ON = '/ask_easy_read';
