@@ -210,9 +210,11 @@ def web_url(rasa_server) -> Iterator[str]:
 # ----------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Headless Debian Chromium driven by Playwright (a fresh profile per launch)."""
+    """Headless Debian Chromium driven by Playwright (a fresh profile per launch), one per test module:
+    Playwright's sync API keeps an event loop running while it is open, so none may outlive its module
+    (another folder's browser tests, or any asyncio.run, would fail after it)."""
     yield from launch_browser()
 
 

@@ -131,3 +131,12 @@ export function buttonsOf(message) {
       type: b.type || null,
     }));
 }
+
+/** What "Écouter" reads: the bubble's text without the screen-reader-only bits, one line per block. */
+export function spokenText(bubble) {
+  const copy = bubble.cloneNode(true);
+  copy.querySelectorAll('.cap-sr').forEach((node) => node.remove());
+  copy.querySelectorAll('br').forEach((node) => node.replaceWith('\n'));
+  copy.querySelectorAll('p, li').forEach((node) => node.append('\n'));
+  return copy.textContent.replace(/[ \t]*\n\s*/g, '\n').trim();
+}

@@ -1,6 +1,7 @@
-// The only thing the widget keeps in the browser: the signed conversation token and whether the chat was
-// open. It is written when the person opens the chat, never before (CNIL guidance on chatbots),
-// and removed when they erase the conversation.
+// The only thing the widget keeps in the browser: the signed conversation token, whether the chat was
+// open and whether the person switched this conversation to "Facile à lire". It is written when the
+// person opens the chat, never before (CNIL guidance on chatbots), and removed when they erase the
+// conversation.
 import { isSessionToken } from './session.js';
 
 export class SessionStore {
@@ -17,7 +18,7 @@ export class SessionStore {
     }
   }
 
-  /** `{ id, open }` or null. Reading stores nothing. */
+  /** `{ id, open, easyRead }` or null. Reading stores nothing. */
   load() {
     let raw = null;
     const s = this._storage();
@@ -29,7 +30,9 @@ export class SessionStore {
     if (!raw) return null;
     try {
       const data = JSON.parse(raw);
-      if (data && isSessionToken(data.id)) return { id: data.id, open: data.open === true };
+      if (data && isSessionToken(data.id)) {
+        return { id: data.id, open: data.open === true, easyRead: data.easyRead === true };
+      }
     } catch (e) {
       /* corrupted entry: ignored */
     }
@@ -37,7 +40,7 @@ export class SessionStore {
   }
 
   save(record) {
-    const raw = JSON.stringify({ v: 1, id: record.id, open: record.open === true });
+    const raw = JSON.stringify({ v: 1, id: record.id, open: record.open === true, easyRead: record.easyRead === true });
     this.memory = raw;
     const s = this._storage();
     try {

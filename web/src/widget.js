@@ -3,7 +3,8 @@
 // partner's styles do not leak in.
 import { eraseConversation, fetchHistory } from './api.js';
 import { Connection } from './connection.js';
-import { buttonsOf, makeLink, renderText, safeUrl } from './render.js';
+import { buttonsOf, makeLink, renderText, safeUrl, spokenText } from './render.js';
+import { Reader } from './speech.js';
 import { SessionStore } from './storage.js';
 import { format, strings } from './strings.js';
 
@@ -12,9 +13,17 @@ const CONNECTING_DELAY_MS = 1000;
 const STATUS_CLEAR_MS = 5000;
 const CSS_TIMEOUT_MS = 3000;
 const MAX_INPUT = 1000;
+// The "Écouter" button of a new answer appears this long after the answer, so that screen readers
+// announce the answer alone (see _listenTools).
+const LISTEN_REVEAL_MS = 500;
+// Hidden payloads of the "Facile à lire" switch (intents of the assistant's domain).
+const EASY_READ_ON = '/ask_easy_read';
+const EASY_READ_OFF = '/ask_normal_read';
 
 const ICON_CHAT =
   'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z';
+const ICON_SPEAKER =
+  'M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 7.97v8.05A4.5 4.5 0 0 0 16.5 12zM14 3.23v2.06a7 7 0 0 1 0 13.42v2.06a9 9 0 0 0 0-17.54z';
 
 function h(doc, tag, attrs, ...children) {
   const node = doc.createElement(tag);
@@ -62,6 +71,8 @@ export class Widget {
     this.resync = false;
     this.activeGroups = [];
     this.isOpen = false;
+    this.easyRead = false; // the "Facile à lire" switch, kept with the conversation
+    this.reader = new Reader(window);
     this.timers = {};
   }
 
@@ -102,8 +113,24 @@ export class Widget {
       t.close,
       h(doc, 'span', { class: 'cap-sr', text: t.closeHidden }),
     );
-    // Title and "Fermer" on the first row, "Effacer ma conversation" under them (fits 320 px).
-    const header = h(doc, 'div', { class: 'cap-header' }, this.titleEl, this.closeBtn, this.eraseBtn);
+    // A real toggle (aria-pressed); the track and knob show its state without relying on colour.
+    this.easyBtn = h(
+      doc,
+      'button',
+      { type: 'button', class: 'cap-btn cap-btn--header cap-switch', 'aria-pressed': 'false' },
+      h(doc, 'span', { class: 'cap-switch-track', 'aria-hidden': 'true' }, h(doc, 'span', { class: 'cap-switch-knob' })),
+      h(doc, 'span', { text: t.easyRead }),
+    );
+    // Title and "Fermer" on the first row, "Facile à lire" and "Effacer ma conversation" under
+    // them (they wrap at 320 px).
+    const header = h(
+      doc,
+      'div',
+      { class: 'cap-header' },
+      this.titleEl,
+      this.closeBtn,
+      h(doc, 'div', { class: 'cap-header-actions' }, this.easyBtn, this.eraseBtn),
+    );
 
     const notice = h(doc, 'p', { class: 'cap-notice', text: t.notice + ' ' });
     if (this.config.privacyUrl) notice.appendChild(makeLink(doc, this.config.privacyUrl, t.privacyLink, t));
@@ -118,7 +145,15 @@ export class Widget {
       h(doc, 'div', { class: 'cap-confirm-actions' }, this.confirmYes, this.confirmNo),
     );
 
-    this.log = h(doc, 'div', { class: 'cap-log', role: 'log', 'aria-live': 'polite', 'aria-label': t.logLabel });
+    // Each message is appended once and never re-rendered: screen readers announce additions only.
+    this.log = h(doc, 'div', {
+      class: 'cap-log',
+      role: 'log',
+      'aria-live': 'polite',
+      'aria-relevant': 'additions',
+      'aria-atomic': 'false',
+      'aria-label': t.logLabel,
+    });
     // The notice scrolls away with the messages (room matters at 320 px or 200 % zoom). The
     // scrolling region takes keyboard focus itself, so it can be scrolled without a mouse;
     // the bubbles never do.
@@ -172,6 +207,7 @@ export class Widget {
     // Reopen after a reload or a page change if the person left the chat open. Reading the
     // storage stores nothing; focus stays where the page puts it.
     const saved = this.store.load();
+    this._setEasyRead(Boolean(saved && saved.easyRead));
     if (saved && saved.open) this.open({ focus: false });
   }
 
@@ -179,6 +215,7 @@ export class Widget {
     this.launcher.addEventListener('click', () => this.open());
     this.closeBtn.addEventListener('click', () => this.close());
     this.eraseBtn.addEventListener('click', () => this._askErase());
+    this.easyBtn.addEventListener('click', () => this._toggleEasyRead());
     this.confirmNo.addEventListener('click', () => this._cancelErase());
     this.confirmYes.addEventListener('click', () => this._erase());
     this.form.addEventListener('submit', (event) => {
@@ -223,10 +260,11 @@ export class Widget {
   close() {
     if (!this.isOpen) return;
     this.isOpen = false;
+    this.reader.stop();
     this._hideConfirm();
     this.panel.hidden = true;
     this.launcher.hidden = false;
-    if (this.sessionId) this.store.save({ id: this.sessionId, open: false });
+    this._save();
     this.launcher.focus();
   }
 
@@ -237,6 +275,7 @@ export class Widget {
       const saved = this.store.load();
       if (saved) {
         this.sessionId = saved.id;
+        this._setEasyRead(saved.easyRead);
         this.neverSynced = false;
         this.greetOnConfirm = false;
       } else {
@@ -247,7 +286,7 @@ export class Widget {
         this.greetOnConfirm = greet && Boolean(this.config.initPayload);
       }
     }
-    if (this.sessionId) this.store.save({ id: this.sessionId, open: this.isOpen });
+    this._save();
     if (!this.conn) {
       this.conn = new Connection({
         url: this.config.serverOrigin,
@@ -279,9 +318,17 @@ export class Widget {
 
   /** The server issued a session: a new conversation, or a fresh one when it refused ours. */
   _onSession(token) {
-    if (this.sessionId && this.sessionId !== token) this.neverSynced = true;
+    if (this.sessionId && this.sessionId !== token) {
+      this.neverSynced = true;
+      // The server has forgotten the mode with the conversation: ask for it again.
+      if (this.easyRead) this.queue.unshift({ payload: EASY_READ_ON, hidden: true, node: null, state: 'queued' });
+    }
     this.sessionId = token;
-    this.store.save({ id: token, open: this.isOpen });
+    this._save();
+  }
+
+  _save() {
+    if (this.sessionId) this.store.save({ id: this.sessionId, open: this.isOpen, easyRead: this.easyRead });
   }
 
   async _onConfirm() {
@@ -391,6 +438,22 @@ export class Widget {
     this.input.focus();
   }
 
+  /** The "Facile à lire" switch: tells the assistant (hidden payload) and says so in a short note. */
+  _toggleEasyRead() {
+    this._setEasyRead(!this.easyRead);
+    this._ensureSession({ greet: false });
+    this._save();
+    this._systemMessage(this.easyRead ? this.t.easyReadOn : this.t.easyReadOff);
+    const entry = { payload: this.easyRead ? EASY_READ_ON : EASY_READ_OFF, hidden: true, node: null, state: 'queued' };
+    this.queue.push(entry);
+    this._flush();
+  }
+
+  _setEasyRead(on) {
+    this.easyRead = on === true;
+    this.easyBtn.setAttribute('aria-pressed', String(this.easyRead));
+  }
+
   _sendUser(display, payload) {
     this._clearGroups();
     this._ensureSession({ greet: false });
@@ -443,7 +506,7 @@ export class Widget {
   }
 
   _renderBot(message, withButtons) {
-    const node = this._botNode(message, withButtons);
+    const node = this._botNode(message, withButtons, { announce: true });
     if (!node) return false;
     this._append(node);
     return true;
@@ -456,7 +519,7 @@ export class Widget {
     return h(doc, 'div', { class: 'cap-msg cap-msg--user' }, bubble);
   }
 
-  _botNode(message, withButtons) {
+  _botNode(message, withButtons, { announce = false } = {}) {
     const doc = this.doc;
     const t = this.t;
     const bubble = h(doc, 'div', { class: 'cap-bubble' });
@@ -510,6 +573,7 @@ export class Widget {
         bubble.firstChild,
       );
       node.appendChild(bubble);
+      if (this.reader.available) node.appendChild(this._listenTools(bubble, announce));
     }
     if (withButtons && actions.length) {
       const group = h(doc, 'div', { class: 'cap-quick', role: 'group', 'aria-label': t.quickReplies });
@@ -522,6 +586,37 @@ export class Widget {
       this.activeGroups.push(group);
     }
     return node;
+  }
+
+  /**
+   * The "Écouter" control of one answer (only where the browser can speak). It sits in an
+   * aria-live="off" box and, for a new answer, stays invisible (so out of the accessibility tree)
+   * for a moment: the live region announces the answer, not "Écouter ce message" after each one.
+   * Its room is kept meanwhile, so nothing moves when it appears.
+   */
+  _listenTools(bubble, announce) {
+    const doc = this.doc;
+    const t = this.t;
+    const label = h(doc, 'span', { text: t.listen });
+    const btn = h(
+      doc,
+      'button',
+      { type: 'button', class: 'cap-btn cap-listen', 'aria-label': t.listenLabel },
+      icon(doc, ICON_SPEAKER),
+      label,
+    );
+    const show = (playing) => {
+      label.textContent = playing ? t.listenStop : t.listen;
+      btn.setAttribute('aria-label', playing ? t.listenStopLabel : t.listenLabel);
+      btn.classList.toggle('cap-listen--on', playing);
+    };
+    btn.addEventListener('click', () => this.reader.toggle(spokenText(bubble), show));
+    const tools = h(doc, 'div', { class: 'cap-tools', 'aria-live': 'off' }, btn);
+    if (announce) {
+      tools.classList.add('cap-tools--later');
+      setTimeout(() => tools.classList.remove('cap-tools--later'), LISTEN_REVEAL_MS);
+    }
+    return tools;
   }
 
   _clearGroups() {
@@ -611,6 +706,8 @@ export class Widget {
 
   /** Forget the conversation in this page and in the browser's storage. */
   _reset() {
+    this.reader.stop();
+    this._setEasyRead(false);
     if (this.conn) this.conn.stop();
     this.conn = null;
     this.connState = 'idle';
