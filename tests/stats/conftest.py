@@ -30,8 +30,17 @@ def catalogue_db(tmp_path_factory):
 @pytest.fixture
 def workspace_url(catalogue_db, tmp_path) -> str:
     """A fresh copy of the knowledge base for one test (referrals may be added to it)."""
-    db = tmp_path / "workspace.db"
+    return without_referrals(catalogue_db, tmp_path / "workspace.db")
+
+
+def without_referrals(catalogue_db, db):
+    """A copy of the knowledge base without the referrals table (the counsellors' migrations may have
+    created it there): the tests decide whether referrals exist."""
+    import sqlite3
+
     shutil.copy(catalogue_db, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE IF EXISTS counsel_referral")
     return f"sqlite:///{db}"
 
 

@@ -18,6 +18,7 @@ from bot.stats.render import to_csv, to_text
 from bot.stats.report import ALL
 from tests.conftest import REPO
 from tests.stats.checks import assert_k_anonymous, published_counts
+from tests.stats.conftest import without_referrals
 from tests.stats.generate import COMMUNES, MONTHS, SENTINELS, conversations, write
 
 
@@ -31,9 +32,10 @@ def with_totals(counter: Counter) -> dict:
 
 
 @pytest.fixture(scope="module")
-def report(generated, catalogue_db):
+def report(generated, catalogue_db, tmp_path_factory):
     url, _, _ = generated
-    return compute(tracker_url=url, database_url=f"sqlite:///{catalogue_db}", k=10)
+    workspace = without_referrals(catalogue_db, tmp_path_factory.mktemp("stats") / "workspace.db")
+    return compute(tracker_url=url, database_url=workspace, k=10)
 
 
 def test_counts_are_the_conversations_that_reached_results(report, generated) -> None:
