@@ -20,7 +20,7 @@ from actions.common import (
     send,
     text_channel,
 )
-from bot.conversation.dialogue import Reply, messages, noted
+from bot.conversation.dialogue import Reply, messages, need_sentence, noted
 from bot.trainings.loader import PRESS_PREFIX
 from bot.trainings.service import de
 
@@ -191,6 +191,10 @@ class ActionNearbyHelp(Action):
         speaker = Speaker(dispatcher, tracker)
         place = _place(tracker)
         needs = latest_entities(tracker, "need") or list_slot(tracker, "needs")
+        # A disability cue with the RQTH unknown: the same sentence whichever action answers the message.
+        if latest_entities(tracker, "need") and profile_from(tracker).get("rqth") is None \
+                and speaker.once("need:rqth"):
+            speaker.send(need_sentence(latest_entities(tracker, "need")))
         if place is None:
             if needs:
                 speaker.send(inclusive_help(tracker, needs))

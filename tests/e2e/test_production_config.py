@@ -150,7 +150,7 @@ def test_processes_behind_nginx_survive_the_loss_of_one_rasa_and_one_action_serv
         running.actions[0].wait(timeout=20)
         for text in ("j'ai 31 ans", "le bac", "fais-moi le récapitulatif"):
             reply = say(running.url, sender, text)
-            assert reply and "souci technique" not in json.dumps(reply, ensure_ascii=False), reply
+            assert reply and "problème technique" not in json.dumps(reply, ensure_ascii=False), reply
         with urllib.request.urlopen(f"{running.url}/conversations/{sender}/tracker?token={token}", timeout=30) as resp:
             slots = json.loads(resp.read())["slots"]
         assert slots["contract"] == "cdi" and slots["age"] == 31  # the whole conversation was kept

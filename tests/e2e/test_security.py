@@ -200,11 +200,11 @@ def test_action_server_killed_mid_conversation_then_back(tmp_path) -> None:
 
         reply = assistant.say(sender, "j'ai 31 ans")
         texts = " ".join(m.get("text") or "" for m in reply)
-        assert "souci technique" in texts, reply  # a calm answer, not silence
+        assert "problème technique" in texts, reply  # a calm answer, not silence
         assert "Traceback" not in texts and "Exception" not in texts
 
         assistant.procs[0] = _start_action_server(assistant.action_url, assistant.env, tmp_path / "actions.log")
         reply = assistant.say(sender, "j'ai 31 ans")
-        assert reply and "souci technique" not in json.dumps(reply, ensure_ascii=False)
+        assert reply and "problème technique" not in json.dumps(reply, ensure_ascii=False)
         slots = assistant.tracker(sender)["slots"]
         assert slots["contract"] == "cdi" and slots["age"] == 31  # the conversation went on

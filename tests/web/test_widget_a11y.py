@@ -244,6 +244,9 @@ def test_plain_language_conversation_at_320px(new_context, web_url, name) -> Non
     widget.shot(f"20-{name}-switch-on")
     script = conversation_script()
     for index, step in enumerate(script):
+        if "expect" in step:  # the expected wording is the normal mode's: here only wait for the answer
+            widget.wait_idle(1)
+            continue
         widget.run_script([step])
         if "click" in step or "say" in step:
             widget.shot(f"21-{name}-step-{index:02d}")
@@ -449,12 +452,15 @@ def test_focus_is_predictable_and_header_controls_are_reachable(widget) -> None:
     widget.goto()
     widget.open()
     page = widget.page
-    widget.run_script(conversation_script()[:1])
-    widget.send("bonjour")
+    script = conversation_script()
+    first_click = next(i for i, s in enumerate(script) if "click" in s)
+    widget.run_script(script[:first_click])  # up to the first proposed answers (after a story, with a real one)
+    if not any("say" in s for s in script[:first_click]):
+        widget.send("bonjour")
     assert widget.focused()["tag"] == "textarea"  # focus stays in the input after sending
 
     # Choosing a proposed answer: focus goes back to the text box (the buttons disappear).
-    title = next(s["click"] for s in conversation_script() if "click" in s)
+    title = script[first_click]["click"]
     widget.reply_button(title).wait_for()
     widget.reply_button(title).focus()
     page.keyboard.press("Enter")
