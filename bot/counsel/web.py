@@ -211,7 +211,8 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel", tracker_u
             if refused:
                 return refused
             items = store.list_cases(db, w)
-            return _page("cases.html", who=w, cases=items, error=request.args.get("erreur"))
+            return _page("cases.html", who=w, cases=items, error=request.args.get("erreur"),
+                         deleted=request.args.get("supprime"))
 
     @app.post(PREFIX + "/analyse")
     async def new_analysis(request: Request) -> HTTPResponse:
@@ -359,12 +360,23 @@ def create_app(engine: Engine | None = None, *, name: str = "counsel", tracker_u
         return raw(render_pdf(synth), content_type="application/pdf", headers={
             "Content-Disposition": f"attachment; filename=\"synthese-{quote(cid)}.pdf\""})
 
+    @app.get(PREFIX + "/dossiers/<cid>/supprimer")
+    async def delete_confirm(request: Request, cid: str) -> HTTPResponse:
+        with Session() as db:
+            w, case, refused = guard(request, db, cid)
+            if refused:
+                return refused
+            return _page("delete.html", who=w, case=case)
+
     @app.post(PREFIX + "/dossiers/<cid>/supprimer")
     async def delete(request: Request, cid: str) -> HTTPResponse:
+        """Deletes only with `confirm=1` (the confirmation page's button, RGAA 11.12); else asks."""
         with Session() as db, db.begin():
             w, case, refused = guard(request, db, cid, post=True)
             if refused:
                 return refused
+            if request.form.get("confirm") != "1":
+                return _page("delete.html", who=w, case=case)
             store.delete_case(db, case)
         return redirect(PREFIX + "/dossiers?supprime=1", status=303)
 

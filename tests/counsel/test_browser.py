@@ -222,10 +222,15 @@ def test_case_page_at_320px_with_text_spacing_and_forced_colours(workspace, new_
     page.emulate_media(forced_colors="active")
     assert page.evaluate("matchMedia('(forced-colors: active)').matches")
     assert axe(page) == []
-    # The scheme page reflows at 320 px; with text spacing its conditions table still overflows
-    # (docs/accessibility.md, RGAA 10.12: not met there yet).
+    # The scheme page: its conditions table becomes one block per condition at 320 px, text spacing
+    # included (RGAA 10.12).
     page.emulate_media(forced_colors="none")
     page.locator("a[href$='/dispositifs/ptp']").click()
     page.wait_for_url("**/dispositifs/ptp")
     assert page.evaluate(CLIPPED) == []
+    page.evaluate(TEXT_SPACING)
+    problems = page.evaluate(CLIPPED)
+    assert problems == [], problems
+    assert "PTP-R2" in page.inner_text("table.conditions")
+    assert axe(page) == []
     page.screenshot(path=str(artifacts_dir() / "counsel-scheme-320px.png"), full_page=False, caret="initial")

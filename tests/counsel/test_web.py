@@ -37,7 +37,7 @@ def new_case(ws, s: requests.Session, text: str = SITUATION) -> str:
 
 def test_no_page_without_login(workspace) -> None:
     for path in ("/", "/dossiers", "/dossiers/x", "/dossiers/x/simulation", "/dossiers/x/synthese.pdf",
-                 "/dossiers/x/dispositifs/ptp", "/statistiques", "/statistiques.csv", "/comptes"):
+                 "/dossiers/x/dispositifs/ptp", "/dossiers/x/supprimer", "/statistiques", "/statistiques.csv", "/comptes"):
         resp = requests.get(workspace.url + path, allow_redirects=False, timeout=30)
         assert resp.status_code in (302, 303) and resp.headers["Location"].endswith("/conseil/connexion"), path
     for path in ("/analyse", "/code", "/dossiers/x/faits", "/dossiers/x/supprimer", "/deconnexion", "/comptes",
@@ -100,11 +100,18 @@ def test_journey_and_isolation(workspace) -> None:
     for path in ("", "/simulation", "/synthese.pdf", "/dispositifs/ptp"):
         assert chloe.get(f"{workspace.url}/dossiers/{cid}{path}", timeout=60).status_code == 404
     resp = chloe.post(f"{workspace.url}/dossiers/{cid}/supprimer",
-                      data={"csrf": _csrf(chloe.get(f"{workspace.url}/dossiers", timeout=30).text)}, timeout=30)
+                      data={"confirm": "1", "csrf": _csrf(chloe.get(f"{workspace.url}/dossiers", timeout=30).text)}, timeout=30)
     assert resp.status_code == 404
-    # delete at once, then log out
+    # delete: the case page's button only asks (RGAA 11.12); the confirmation page's button deletes
     resp = anne.post(f"{workspace.url}/dossiers/{cid}/supprimer", data={"csrf": csrf}, timeout=30)
-    assert resp.status_code == 200 and cid not in resp.text
+    assert resp.status_code == 200 and "Supprimer ce dossier ?" in html.unescape(resp.text)
+    assert anne.get(f"{workspace.url}/dossiers/{cid}", timeout=30).status_code == 200
+    confirm = anne.get(f"{workspace.url}/dossiers/{cid}/supprimer", timeout=30).text
+    assert 'name="confirm" value="1"' in confirm and "Non, garder le dossier" in html.unescape(confirm)
+    resp = anne.post(f"{workspace.url}/dossiers/{cid}/supprimer", data={"csrf": "forged", "confirm": "1"}, timeout=30)
+    assert resp.status_code == 403
+    resp = anne.post(f"{workspace.url}/dossiers/{cid}/supprimer", data={"csrf": csrf, "confirm": "1"}, timeout=30)
+    assert resp.status_code == 200 and cid not in resp.text and "Le dossier a été supprimé" in html.unescape(resp.text)
     assert anne.get(f"{workspace.url}/dossiers/{cid}", timeout=30).status_code == 404
     anne.post(f"{workspace.url}/deconnexion", data={"csrf": csrf}, timeout=30)
     assert anne.get(f"{workspace.url}/dossiers", timeout=30).url.endswith("/connexion")

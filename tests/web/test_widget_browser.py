@@ -312,6 +312,13 @@ def test_small_screens_and_zoom_reflow(new_context, web_url, name, viewport) -> 
         assert b and b["x"] >= 0 and b["x"] + b["width"] <= viewport["width"] + 0.5, b
         assert b["y"] >= 0 and b["y"] + b["height"] <= viewport["height"] + 0.5, b
         assert b["height"] >= 24  # target size
+    # RGAA 11.4: "Votre message" is shown above the box (not only its placeholder), "Envoyer" beside it
+    label = widget.page.locator("label[for=cap-input]")
+    lb, tb = label.bounding_box(), widget.textbox.bounding_box()
+    send = widget.page.get_by_role("button", name="Envoyer").bounding_box()
+    assert label.inner_text() == "Votre message" and lb["width"] > 50 and lb["height"] >= 12, lb
+    assert lb["y"] + lb["height"] <= tb["y"] + 0.5 and abs(lb["x"] - tb["x"]) <= 1, (lb, tb)
+    assert send["y"] < tb["y"] + tb["height"] and send["x"] >= tb["x"] + tb["width"], (send, tb)
     widget.send("bonjour")
     _no_violations(widget.axe(), f"{name} open")
 

@@ -181,7 +181,7 @@ export class Widget {
       doc,
       'form',
       { class: 'cap-form', novalidate: true },
-      h(doc, 'label', { for: 'cap-input', class: 'cap-sr', text: t.inputLabel }),
+      h(doc, 'label', { for: 'cap-input', class: 'cap-label', text: t.inputLabel }),
       this.input,
       h(doc, 'p', { id: 'cap-hint', class: 'cap-sr', text: t.inputHint }),
       this.sendBtn,
