@@ -257,7 +257,8 @@ def why_not(result: dict[str, Any], dispositif_id: str) -> Reply:
     if where == "not_eligible":
         failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
             or _readable(item["why"][:2])
-        text = m["not_eligible"].format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
+        template = m["ended"] if item.get("ended") else m["not_eligible"]
+        text = template.format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
         if item.get("eligible_in_months"):
             text += "\n" + m["when"].format(months=item["eligible_in_months"])
         return Reply(text)
