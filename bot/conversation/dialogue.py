@@ -395,9 +395,10 @@ def noted(facts: dict[str, Any], *, commune_name: str | None = None, text_channe
     if not words:
         return None
     m = messages()["noted"]
-    text = m["text"].format(facts=", ".join(words))
+    joiner = m.get("joiner", ", ")  # easy-to-read mode: one fact a line
+    text = m["text"].format(facts=joiner.join(words))
     if text_channel:
-        text += " " + m["text_channel"]
+        text += ("\n" if "\n" in joiner else " ") + m["text_channel"]
     return Reply(text, (Button(**m["button"]),))
 
 
