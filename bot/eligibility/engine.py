@@ -107,7 +107,7 @@ def _not_in_force_sentence(rule: Rule, as_of: date, rules: dict[str, Rule]) -> s
     name = rule.short_title or rule.title
     if rule.valid_until and as_of >= rule.valid_until:
         name = re.sub(r"\s*\([^)]*\)", "", name)  # "Pro-A (reconversion ou …)": the plain name is enough here
-        text = f"{name} : supprimé le {fr_date(rule.valid_until)}."
+        text = f"{name} : ce dispositif a été supprimé le {fr_date(rule.valid_until)}."
         if rule.replaced_by and rule.replaced_by in rules:
             repl = rules[rule.replaced_by]
             text += f" À la place, il y a : {repl.short_title or repl.title}."
