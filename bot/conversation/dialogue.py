@@ -257,7 +257,8 @@ def why_not(result: dict[str, Any], dispositif_id: str) -> Reply:
     if where == "not_eligible":
         failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
             or _readable(item["why"][:2])
-        text = m["not_eligible"].format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
+        template = m["ended"] if item.get("ended") else m["not_eligible"]
+        text = template.format(title=item["title"], reasons="\n".join(f"• {r}" for r in failing[:3]))
         if item.get("eligible_in_months"):
             text += "\n" + m["when"].format(months=item["eligible_in_months"])
         return Reply(text)
@@ -394,9 +395,10 @@ def noted(facts: dict[str, Any], *, commune_name: str | None = None, text_channe
     if not words:
         return None
     m = messages()["noted"]
-    text = m["text"].format(facts=", ".join(words))
+    joiner = m.get("joiner", ", ")  # easy-to-read mode: one fact a line
+    text = m["text"].format(facts=joiner.join(words))
     if text_channel:
-        text += " " + m["text_channel"]
+        text += ("\n" if "\n" in joiner else " ") + m["text_channel"]
     return Reply(text, (Button(**m["button"]),))
 
 
@@ -437,28 +439,36 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
     """The question asked about one scheme, answered in 1–3 sentences from the rules and what is known."""
     m = messages()["answer"]
     found = _find(result, rule.id)
-    title = plain(rule.short_title or rule.title)
+    full_title = plain(rule.short_title or rule.title)
     sentences: list[str] = []
+    named: list[bool] = []
+
+    def name() -> str:
+        """The scheme's name the first time, then "ce dispositif" ("cette aide" in easy-to-read mode)."""
+        again = bool(named)
+        named.append(True)
+        return m["again"] if again else full_title
+
     if "age_limit" in topics:
         refs = _age_refs(rule)
         texts = _readable(c["text"] for c in (found[1].get("conditions", []) if found else []) if c.get("ref") in refs)
-        sentences.append(texts[0] if texts else m["no_age_limit"].format(title=title))
+        sentences.append(texts[0] if texts else m["no_age_limit"].format(title=name()))
     if "pay" in topics:
-        sentences.append(m["pay"].format(title=title, provides=plain(rule.provides)))
+        sentences.append(m["pay"].format(title=name(), provides=plain(rule.provides)))
     if found is None:
-        sentences.append(m["unknown"].format(title=title, summary=plain(rule.summary)))
+        sentences.append(m["unknown"].format(title=name(), summary=plain(rule.summary)))
     else:
         where, item = found
         specific = bool(sentences)
         if where == "recommended":
             why = _short_why(item)
-            sentences.append(m["eligible"].format(title=title, why="" if why in sentences else why).strip())
+            sentences.append(m["eligible"].format(title=name(), why="" if why in sentences else why).strip())
         elif where == "other_options":
-            sentences.append(m["other"].format(title=title))
+            sentences.append(m["other"].format(title=name()))
         elif where == "not_eligible":
             failing = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is False) \
                 or _readable(item["why"][:1])
-            text = m["not_eligible"].format(title=title, why=failing[0] if failing else "")
+            text = m["not_eligible"].format(title=name(), why=failing[0] if failing else "")
             if item.get("eligible_in_months"):
                 text += " " + messages()["why_not"]["when"].format(months=item["eligible_in_months"])
             sentences.append(text)
@@ -467,12 +477,13 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
         elif item.get("missing"):
             unknown = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is None)
             missing = ", ".join(QUESTION_LABELS.get(f, f) for f in item["missing"][:2])
-            sentences.append(m["depends"].format(title=title, missing=missing,
+            sentences.append(m["depends"].format(title=name(), missing=missing,
                                                  why=unknown[0] if unknown else next(iter(_readable(item["why"])), "")))
         else:
-            sentences.append(m["verify"].format(title=title, why=next(iter(_readable(item.get("why", []))), "")))
+            sentences.append(m["verify"].format(title=name(), why=next(iter(_readable(item.get("why", []))), "")))
     unique: list[str] = []
     for sentence in sentences:
+        sentence = sentence[:1].upper() + sentence[1:]
         if sentence and sentence not in unique:
             unique.append(sentence)
     return Reply(" ".join(unique[:3]))

@@ -49,7 +49,7 @@ PIECES = ("noted.contract_since", "noted.seniority_company", "noted.seniority_to
           "results.plan_need", "results.plan_need_step", "results.group_titles", "results.item",
           "results.to_check_item", "results.to_check_intro", "results.buttons", "nearby.item", "nearby.verify",
           "nearby.intro", "nearby.data_inclusion", "nearby.national", "human.generic", "human.intro", "reask.commune",
-          "commune_ambiguous", "glossary.answer", "need.cap_emploi", "answer.help_intro", "summary.intro",
+          "commune_ambiguous", "glossary.answer", "need.cap_emploi", "answer.help_intro", "answer.again", "summary.intro",
           "results.to_check_intro", "results.intro", "answer.unknown", "yes_no_dont_know", "questions.")
 
 #: Samples for the {value} of rule sentences, by profile field.

@@ -5,6 +5,7 @@ Pure and deterministic: the same profile and date always give the same document.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -105,10 +106,11 @@ class _SafeParams(dict):
 def _not_in_force_sentence(rule: Rule, as_of: date, rules: dict[str, Rule]) -> str:
     name = rule.short_title or rule.title
     if rule.valid_until and as_of >= rule.valid_until:
-        text = f"{name} : dispositif supprimé depuis le {fr_date(rule.valid_until)}."
+        name = re.sub(r"\s*\([^)]*\)", "", name)  # "Pro-A (reconversion ou …)": the plain name is enough here
+        text = f"{name} : ce dispositif a été supprimé le {fr_date(rule.valid_until)}."
         if rule.replaced_by and rule.replaced_by in rules:
             repl = rules[rule.replaced_by]
-            text += f" Il est remplacé par : {repl.short_title or repl.title}."
+            text += f" À la place, il y a : {repl.short_title or repl.title}."
         return text
     assert rule.valid_from
     return f"{name} : ce dispositif n'existe qu'à partir du {fr_date(rule.valid_from)}."
@@ -168,7 +170,7 @@ def evaluate(profile: dict[str, Any], as_of: date | None = None, *, skip_fields:
                 "sources": _sources(rule), "next_step": _next_step(rule), "bring": list(rule.first_step.get("bring", []))}
         if not rule.in_force(as_of):
             sentence = _not_in_force_sentence(rule, as_of, rules)
-            not_eligible.append((rule, {**base, "why": [sentence], "eligible_in_months": None,
+            not_eligible.append((rule, {**base, "why": [sentence], "eligible_in_months": None, "ended": True,
                                         "conditions": [{"ref": None, "ok": False, "text": sentence}]}))
             continue
         elig = ev.eligibility(rule.id)
