@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.conversation import dialogue
+from bot.conversation import dialogue, texts
 from bot.eligibility.engine import evaluate
 from bot.eligibility.rules import load_rules
 
@@ -78,14 +78,7 @@ def test_every_domain_response_renders_without_a_placeholder_left():
         assert out and not BRACES.search(out["text"]), (name, out)
 
 
-PROFILES = [
-    {"status": "salarie_prive", "contract": "cdi", "seniority_months_company": 72, "seniority_months_total": 120,
-     "age": 41, "commune": "Arras", "code_insee": "62041", "goal": "change_job", "target_field": "infirmière"},
-    {"status": "demandeur_emploi", "age": 23, "commune": "Lens", "code_insee": "62498", "diploma_level": 0},
-    {"status": "salarie_prive", "contract": "cdd", "cdd_months_last_12": 4, "age": 52, "rqth": True},
-    {"status": "independant", "goal": "create_business", "age": 35, "rsa": True},
-    {},
-]
+PROFILES = [*texts.PROFILES, {}]  # the realistic profiles of the readability measure, and an empty one
 
 
 @pytest.mark.parametrize("profile", PROFILES)
