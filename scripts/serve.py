@@ -80,6 +80,10 @@ def render_site(*, listen: str, rasa: Sequence[str], actions: Sequence[str] = ()
             "upstream cap_actions {\n    least_conn;\n" + _indent([f"server {a};" for a in actions])
             + "\n    keepalive 32;\n}\n"
             "server {\n" + _indent([f"listen {action_listen};", "access_log off;", "client_max_body_size 8m;",
+                                   # a body kept in memory goes upstream in one write; spooled to a file
+                                   # (over 8k by default) it went in two and Nagle's algorithm and the
+                                   # delayed ACK held each action call 40 ms (measured: 44 → 1.4 ms)
+                                   "client_body_buffer_size 8m;  # in memory: one write upstream, no 40 ms stall",
                                    "proxy_http_version 1.1;", 'proxy_set_header Connection "";',
                                    "proxy_read_timeout 60s;", "location / {", "    proxy_pass http://cap_actions;",
                                    "}"]) + "\n}\n")

@@ -14,16 +14,20 @@ step() { printf '\n\033[1m» %s\033[0m\n' "$*"; }
 step "Lint (ruff, tout le code Python)"
 .venv/bin/ruff check
 
-# Headless Chromium for the widget tests (Debian package; no browser download at test time).
-if ! command -v chromium >/dev/null 2>&1; then
-  step "Installation de Chromium (apt)"
+# Debian packages some tests need (no download at test time): headless Chromium for the widget
+# tests, nginx for the production front (tests/e2e/test_nginx_front.py). Without them those tests skip.
+apt_need() {  # apt_need <command> <package> <what skips without it>
+  command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
+  step "Installation de $2 (apt)"
   if [ "$(id -u)" = 0 ]; then
-    (apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
-      || echo "Chromium n'a pas pu être installé : les tests du navigateur seront ignorés." >&2
+    (apt-get install -y -q "$2" >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null)) \
+      || echo "$2 n'a pas pu être installé : $3 seront ignorés." >&2
   else
-    echo "Chromium absent et pas de droits root : les tests du navigateur seront ignorés." >&2
+    echo "$2 absent et pas de droits root : $3 seront ignorés." >&2
   fi
-fi
+}
+apt_need chromium chromium "les tests du navigateur"
+apt_need nginx nginx-light "les tests du frontal nginx"
 
 step "Modèle Rasa (entraîné seulement si les données ont changé)"
 MODEL=$($PY scripts/train_if_needed.py)
