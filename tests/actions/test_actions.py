@@ -408,3 +408,22 @@ def test_a_correction_is_taken_without_asking(services, dispatcher):
                                 active_loop="profile_form"), dispatcher)
     assert slot_events(events)["contract"] == "cdd"
     assert not any("Lequel est juste" in (m.get("text") or "") for m in dispatcher.messages)
+
+
+def test_a_recent_evaluation_is_reused_as_a_fresh_copy_and_depends_on_the_reading_mode():
+    from actions import common
+    from actions.services import get_services
+    from bot.reading import easy_read
+
+    profile = {"status": "salarie_prive", "contract": "cdi", "seniority_months_company": 72, "age": 41,
+               "goal": "change_job"}
+    first = common.evaluate_profile(dict(profile))
+    first["recommended"].clear()  # a caller changing its result does not change the next one
+    second = common.evaluate_profile(dict(profile))
+    assert second["recommended"], "the second evaluation lost what the first caller removed"
+    assert second == common._evaluate(profile, get_services().today(), [])
+    with easy_read(True):
+        easy = common.evaluate_profile(dict(profile))
+    assert [r["id"] for r in easy["recommended"]] == [r["id"] for r in second["recommended"]]
+    assert easy["recommended"][0]["why"] != second["recommended"][0]["why"]  # FALC wording, not the cached one
+    assert common.evaluate_profile({**profile, "seniority_months_company": 6}) != second
