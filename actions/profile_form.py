@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -43,6 +42,7 @@ from bot.conversation.dialogue import (
     question,
 )
 from bot.eligibility.falc import plain
+from bot.reading import easy_read
 
 log = logging.getLogger(__name__)
 
@@ -222,6 +222,9 @@ class ValidateProfileForm(FormValidationAction):
         next_slot = await self.next_requested_slot(dispatcher, tracker, domain)
         if next_slot is not None:
             events.append(next_slot)
+            if next_slot["value"]:  # asked here, in the same response (see ask_field)
+                tracker.add_slots([next_slot])
+                events += ask_field(next_slot["value"], dispatcher, tracker)
         return events
 
     @staticmethod
@@ -283,53 +286,41 @@ def _place_message(facts: dict) -> str | None:
     return resolve(str(facts["commune"])).message_fr
 
 
-class AskForField(Action, ABC):
-    """Asks one profile question (buttons for closed choices; free text always accepted)."""
+def ask_field(field: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Asks one profile question (buttons for closed choices; free text always accepted).
 
-    field: str = ""
-
-    @abstractmethod
-    def name(self) -> str:  # pragma: no cover - concrete classes are generated below
-        ...
-
-    @reading_mode
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    Said by validate_profile_form in the same response as what it understood: the domain declares no
+    `action_ask_<field>`, so Rasa's form asks nothing itself and a turn costs one call to the action
+    server instead of two (the turn's events are the same: asking in a form logs no action).
+    """
+    with easy_read(bool(tracker.get_slot("easy_read"))):
         speaker = Speaker(dispatcher, tracker)
         profile = profile_from(tracker)
-        if self.field != "commune" and profile.get(self.field) is not None:
+        if field != "commune" and profile.get(field) is not None:
             return []  # a known fact asked again: the choice between two values was just offered
-        reply = question(self.field, profile)
-        if self.field == "commune" and tracker.get_slot("commune"):
-            reply = self._commune_again(tracker, reply)
+        reply = question(field, profile)
+        if field == "commune" and tracker.get_slot("commune"):
+            reply = _commune_again(tracker, reply)
         speaker.send(reply)
         asked = list_slot(tracker, "asked_fields")
-        events = [SlotSet("asked_fields", [*asked, self.field])] if self.field not in asked else []
+        events = [SlotSet("asked_fields", [*asked, field])] if field not in asked else []
         return events + speaker.events()
 
-    @staticmethod
-    def _commune_again(tracker: Tracker, reply: Reply) -> Reply:
-        from bot.geo import communes, resolve
 
-        typed = str(tracker.get_slot("commune"))
-        codes = list_slot(tracker, "commune_candidates")
-        index = communes()
-        cands = [index.get(c) for c in codes]
-        cands = [c for c in cands if c is not None]
-        if not cands:
-            res = resolve(typed)
-            cands = list(res.candidates)
-            text = res.message_fr
-        else:
-            text = f"Plusieurs communes correspondent à « {typed} ». Laquelle est la vôtre ?"
-        buttons = tuple(Button(f"{c.nom} ({c.departement})", f'/inform{{"commune": "{c.nom}", "code_insee": "{c.code_insee}"}}')
-                        for c in cands[:8])
-        return Reply(text or reply.text, buttons)
+def _commune_again(tracker: Tracker, reply: Reply) -> Reply:
+    from bot.geo import communes, resolve
 
-
-def _make_ask_action(field: str) -> type[AskForField]:
-    action_name = f"action_ask_{field}"
-    camel = "".join(part.title() for part in field.split("_"))
-    return type(f"ActionAsk{camel}", (AskForField,), {"field": field, "name": lambda self: action_name})
-
-
-ASK_ACTIONS = [_make_ask_action(f) for f in PROFILE_FIELDS if f != "code_insee"]
+    typed = str(tracker.get_slot("commune"))
+    codes = list_slot(tracker, "commune_candidates")
+    index = communes()
+    cands = [index.get(c) for c in codes]
+    cands = [c for c in cands if c is not None]
+    if not cands:
+        res = resolve(typed)
+        cands = list(res.candidates)
+        text = res.message_fr
+    else:
+        text = f"Plusieurs communes correspondent à « {typed} ». Laquelle est la vôtre ?"
+    buttons = tuple(Button(f"{c.nom} ({c.departement})", f'/inform{{"commune": "{c.nom}", "code_insee": "{c.code_insee}"}}')
+                    for c in cands[:8])
+    return Reply(text or reply.text, buttons)

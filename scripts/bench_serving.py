@@ -348,10 +348,13 @@ def postgres_database(name: str) -> Iterator[str]:
 
 
 def stores(profile: str, bot: str, workdir: Path, database: str | None, prefix: str) -> str:
+    """The stores of each bot: ours as scripts/render_config.py writes them, stock as Rasa ships them."""
+    store_type = "rasa_components.tracker_store.CapSQLTrackerStore" if bot == "ours" else "SQL"
     if profile == "default":
-        return f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        return f"tracker_store:\n  type: {store_type}\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
     lock_type = "rasa_components.lock_store.AtomicRedisLockStore" if bot == "ours" else "redis"
-    return (f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n  db: {database}\n"
+    return (f"tracker_store:\n  type: {store_type}\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
+            f"  db: {database}\n"
             f"  username: postgres\nlock_store:\n  type: {lock_type}\n  url: 127.0.0.1\n  port: 6379\n  db: 1\n"
             f"  key_prefix: {prefix}\n")
 

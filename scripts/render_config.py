@@ -38,7 +38,7 @@ def endpoints() -> str:
     store = env("TRACKER_STORE", "sqlite")
     if store == "postgresql":
         lines += [
-            "tracker_store:", "  type: SQL", "  dialect: postgresql",
+            "tracker_store:", "  type: rasa_components.tracker_store.CapSQLTrackerStore", "  dialect: postgresql",
             f"  url: \"{env('TRACKER_DB_HOST', '127.0.0.1')}\"", f"  port: {env('TRACKER_DB_PORT', '5432')}",
             f"  db: \"{env('TRACKER_DB_NAME', 'cap_tracker')}\"", f"  username: \"{env('TRACKER_DB_USER', 'postgres')}\"",
             f"  login_db: \"{env('TRACKER_DB_LOGIN_DB', 'postgres')}\"",
@@ -46,7 +46,7 @@ def endpoints() -> str:
         if os.environ.get("TRACKER_DB_PASSWORD"):
             lines.append("  password: ${TRACKER_DB_PASSWORD}")
     elif store == "sqlite":
-        lines += ["tracker_store:", "  type: SQL", "  dialect: sqlite", "  db: ${TRACKER_DB_PATH}"]
+        lines += ["tracker_store:", "  type: rasa_components.tracker_store.CapSQLTrackerStore", "  dialect: sqlite", "  db: ${TRACKER_DB_PATH}"]
     else:
         sys.exit(f"TRACKER_STORE inconnu : {store} (sqlite ou postgresql)")
     if env("LOCK_STORE", "memory") == "redis":

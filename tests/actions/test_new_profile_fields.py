@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
+from rasa_sdk.executor import CollectingDispatcher
 
-from actions.profile_form import ASK_ACTIONS, ValidateProfileForm
+from actions.profile_form import ValidateProfileForm, ask_field
 from bot.conversation import dialogue
 from bot.eligibility.engine import evaluate
 from tests.actions.conftest import DOMAIN as RASA_DOMAIN
-from tests.actions.conftest import rasa_turn
+from tests.actions.conftest import make_tracker, rasa_turn
 from tests.support.aio import run_async
 
 NEW = ("months_worked_last_60", "public_service_months", "laid_off_economic_or_unfit", "rqth_pending",
@@ -23,14 +25,20 @@ AS_OF = date(2026, 3, 15)
 
 
 @pytest.mark.parametrize("field", NEW)
-def test_every_new_field_has_a_question_a_slot_and_an_ask_action(field):
+def test_every_new_field_has_a_question_a_slot_and_is_asked_by_the_form(field):
     question = dialogue.question(field)
     assert "?" in question.text and "{" not in question.text
     if field in BOOLEANS:
         assert [b.title for b in question.buttons] == ["Oui", "Non", "Je ne sais pas"]
     assert field in dialogue.PROFILE_FIELDS and field in DOMAIN["slots"]
-    assert f"action_ask_{field}" in DOMAIN["actions"]
-    assert f"action_ask_{field}" in {a().name() for a in ASK_ACTIONS}
+    dispatcher = CollectingDispatcher()
+    events = ask_field(field, dispatcher, make_tracker())
+    # the sentence of the question (a term's first use carries its meaning in brackets)
+    def sentence(text: str) -> str:
+        return re.sub(r" \([^)]*\)", "", text)
+
+    assert sentence(dispatcher.messages[-1]["text"]) == sentence(question.text)
+    assert {"event": "slot", "timestamp": None, "name": "asked_fields", "value": [field]} in events
 
 
 KNOWN = {"rqth": False, "rqth_pending": False, "rsa": False, "diploma_level": 4, "commune": "Lille", "age": 40,

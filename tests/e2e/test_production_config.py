@@ -73,7 +73,7 @@ def redis_prefix():
 @pytest.mark.postgres
 @pytest.mark.redis
 def test_two_replicas_share_postgres_and_redis(tmp_path, postgres_db, redis_prefix):
-    tracker = (f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
+    tracker = (f"tracker_store:\n  type: rasa_components.tracker_store.CapSQLTrackerStore\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n"
                f"  db: {postgres_db}\n  username: postgres\n")
     lock = ("lock_store:\n  type: rasa_components.lock_store.AtomicRedisLockStore\n"
             f"  url: 127.0.0.1\n  port: 6379\n  db: 1\n  key_prefix: {redis_prefix}\n")
@@ -125,7 +125,7 @@ def test_processes_behind_nginx_survive_the_loss_of_one_rasa_and_one_action_serv
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(
         "action_endpoint:\n  url: ${ACTION_SERVER_URL}\n  headers:\n    X-Cap-Action-Token: ${ACTION_SERVER_TOKEN}\n"
-        f"tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n  db: {postgres_db}\n"
+        f"tracker_store:\n  type: rasa_components.tracker_store.CapSQLTrackerStore\n  dialect: postgresql\n  url: 127.0.0.1\n  port: 5432\n  db: {postgres_db}\n"
         "  username: postgres\nlock_store:\n  type: rasa_components.lock_store.AtomicRedisLockStore\n"
         f"  url: 127.0.0.1\n  port: 6379\n  db: 1\n  key_prefix: {redis_prefix}\n", encoding="utf-8")
     env = {"RASA_AUTH_TOKEN": token, "ACTION_SERVER_TOKEN": secrets.token_hex(16),

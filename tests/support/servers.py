@@ -98,7 +98,7 @@ def write_config(workdir: Path, action_port: int, *, extra_credentials: str = ""
     endpoints.write_text(
         f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n"
         "  headers:\n    X-Cap-Action-Token: ${ACTION_SERVER_TOKEN}\n"
-        + (tracker or f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n") + lock_store,
+        + (tracker or f"tracker_store:\n  type: rasa_components.tracker_store.CapSQLTrackerStore\n  dialect: sqlite\n  db: {db}\n") + lock_store,
         encoding="utf-8")
     credentials.write_text(
         "channels.web.CapRestInput: {}\nchannels.web.CapSocketIOInput:\n  user_message_evt: user_uttered\n"

@@ -93,7 +93,7 @@ class RasaServer:
             encoding="utf-8",
         )
         (workdir / "endpoints.yml").write_text(
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {self.tracker_db}\n", encoding="utf-8"
+            f"tracker_store:\n  type: rasa_components.tracker_store.CapSQLTrackerStore\n  dialect: sqlite\n  db: {self.tracker_db}\n", encoding="utf-8"
         )
 
     owned = True

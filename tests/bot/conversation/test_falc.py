@@ -112,12 +112,11 @@ def test_the_switch_confirms_in_falc_and_sets_the_slot():
 
 
 def test_an_action_speaks_falc_when_the_slot_is_on():
-    from actions.profile_form import ASK_ACTIONS
+    from actions.profile_form import ask_field
 
-    ask_age = next(a for a in ASK_ACTIONS if a().name() == "action_ask_sick_leave_cause")()
     normal, falc = CollectingDispatcher(), CollectingDispatcher()
-    ask_age.run(normal, _tracker({}), {})
-    ask_age.run(falc, _tracker({"easy_read": True}), {})
+    ask_field("sick_leave_cause", normal, _tracker({}))
+    ask_field("sick_leave_cause", falc, _tracker({"easy_read": True}))
     assert normal.messages[0]["text"] == NORMAL["questions"]["sick_leave_cause"]["text"]
     assert falc.messages[0]["text"] == FALC["questions"]["sick_leave_cause"]["text"]
     assert [b["payload"] for b in falc.messages[0]["buttons"]] == [b["payload"] for b in normal.messages[0]["buttons"]]
