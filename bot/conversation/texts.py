@@ -3,7 +3,8 @@
 What the readability measure (bot.conversation.readability) and its test run over:
 - each message of messages.yml (or messages_falc.yml), its placeholders filled;
 - each response of domain.yml (its FALC variant in the easy-to-read mode);
-- each rule text (summary, what it provides, first step, condition sentences, notes, facts to check);
+- each rule text (summary, what it provides, first step, condition sentences and what to check with
+  someone, notes, facts to check);
 - the glossary's definitions;
 - the messages the builders compose (plan, details, why not, answers, what changed) over real profiles;
 - the channels' fixed sentences (one wording for both modes).
@@ -140,7 +141,7 @@ def rule_templates() -> list[tuple[str, str, str | None]]:
             if isinstance(node, dict):
                 field = node.get("field") or node.get("switch") or field
                 for key, value in node.items():
-                    if key.startswith("text_") and isinstance(value, str):
+                    if (key.startswith("text_") or key == "check") and isinstance(value, str):
                         out.append((f"{where}.{node.get('ref') or ''}.{key}", " ".join(value.split()), field))
                     else:
                         walk(value, where, field)
