@@ -61,7 +61,7 @@ def write_debt(out: dict[str, Any]) -> None:
     """The rule texts (and messages built from them) below the thresholds today: not rewritten yet."""
     import yaml
 
-    strict = ("messages:", "domain:", "glossary:", "channel:", "built:need")
+    strict = ("messages:", "domain:", "glossary:", "channel:", "widget:", "built:need")
     debt = {mode: sorted({r["where"] for r in out[mode]["all"] if not r["ok"] and not r["where"].startswith(strict)})
             for mode in ("normal", "falc")}
     path = ROOT / "tests" / "bot" / "conversation" / "readability_debt.yml"

@@ -8,7 +8,7 @@ What the readability measure (bot.conversation.readability) and its test run ove
 - the glossary's definitions;
 - the messages the builders compose (plan, details, why not, answers, what changed) over real profiles,
   and the referral replies over structures near the person (bot/referrals/structures.py);
-- the channels' fixed sentences (one wording for both modes).
+- the channels' fixed sentences and the web widget's sentences (one wording for both modes, easy to read).
 Pieces of a composed message ("noted.fields.*", "results.item"…) are measured inside the composed
 messages, not alone. Call inside `bot.reading.easy_read(...)` for the FALC texts.
 """
@@ -259,6 +259,24 @@ def channel_texts() -> list[tuple[str, str]]:
     return out
 
 
+#: The sentences of the web widget (web/src/strings.js): its notes, statuses and erase question. One wording
+#: for both modes, written easy to read. The other strings name a control or a region ("Fermer", "Envoyer",
+#: "Effacer ma conversation"…): one to four common words, where a reading-ease formula means nothing.
+WIDGET_PROSE = ("easyReadOn", "easyReadOff", "eraseQuestion", "erasing", "erased", "eraseFailed", "notice",
+                "inputHint", "typing", "connecting", "connectionLost", "connectionBack", "pending", "restoring",
+                "emptyMessage")
+
+
+def widget_texts() -> list[tuple[str, str]]:
+    """The widget's sentences (one wording, easy to read, for both modes), read from its French table."""
+    import re
+
+    source = (ROOT / "web" / "src" / "strings.js").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\s+(\w+): '((?:[^'\\]|\\.)*)',$", source, re.M))
+    return [(f"widget:{key}", table[key]) for key in WIDGET_PROSE]
+
+
 def all_texts() -> list[tuple[str, str]]:
     """Every text of the current reading mode, with where it comes from."""
-    return message_texts() + domain_texts() + rule_texts() + glossary_texts() + built_texts() + channel_texts()
+    return (message_texts() + domain_texts() + rule_texts() + glossary_texts() + built_texts() + channel_texts()
+            + widget_texts())
