@@ -44,7 +44,10 @@ VALUES: dict[str, Any] = {
     "value": "6 mois", "definition": "Le CPF est votre compte de formation.", "code": "K7P-3QX", "days": 7,
     "channel": "par téléphone", "masked": "06 •• •• •• 78", "made": "3 décembre 2026", "day": "4 décembre 2026",
     "reason": "Nous n'intervenons pas dans votre commune.", "number": "03 21 00 00 00",
-    "hours": "du lundi au vendredi de 9 h à 17 h",
+    "hours": "du lundi au vendredi de 9 h à 17 h", "field": "aide-soignant", "km": 30,
+    "sources": "Mon Compte Formation", "cpf": "", "intro": "Voici des organismes proches qui forment dans ce domaine :",
+    "names": "Lens, Éleu-dit-Leauwette", "postcode": "62300", "shown": "Lile",
+    "ask": "Laquelle est la vôtre ?",
 }
 
 #: Keys of messages.yml that are pieces of a composed message, measured inside it.
@@ -58,7 +61,8 @@ PIECES = ("noted.contract_since", "noted.seniority_company", "noted.seniority_to
           "results.to_check_intro", "results.intro", "answer.unknown", "yes_no_dont_know", "questions.",
           "referral.item", "referral.hours", "referral.no_thanks", "referral.callback_button", "referral.open",
           "referral.hours_unknown", "referral.offer", "referral.no_channel", "referral.phone", "referral.when",
-          "referral.talk", "referral.closed")
+          "referral.talk", "referral.closed", "trainings.header", "trainings.cpf_only", "communes.which",
+          "communes.which_name")
 
 #: Samples for the {value} of rule sentences, by profile field.
 _SAMPLES = {"status": "salarié(e) du privé", "contract": "CDI", "age": "41 ans", "rqth": "oui",
