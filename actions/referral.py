@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import evaluate_profile, profile_from, send
+from actions.common import evaluate_profile, profile_from, reading_mode, send
 from bot.conversation.dialogue import Reply, messages
 from bot.referrals import structures as texts
 
@@ -65,6 +65,10 @@ class ValidateReferralForm(FormValidationAction):
     def name(self) -> str:
         return "validate_referral_form"
 
+    @reading_mode
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await super().run(dispatcher, tracker, domain)
+
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
         _place, offers = offers_for(tracker)
@@ -88,7 +92,7 @@ class ValidateReferralForm(FormValidationAction):
 
         contact = find_contact(str(value or ""))
         if contact is None:
-            send(dispatcher, Reply(texts.BAD_CONTACT))
+            send(dispatcher, texts.say("bad_contact"))
             return {"referral_contact": None}
         return {"referral_contact": f"{contact.kind}:{contact.value}"}
 
@@ -97,6 +101,7 @@ class AskReferralStructure(Action):
     def name(self) -> str:
         return "action_ask_referral_structure"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _place, offers = offers_for(tracker)
         send(dispatcher, texts.choose_reply(offers))
@@ -107,6 +112,7 @@ class AskReferralConsent(Action):
     def name(self) -> str:
         return "action_ask_referral_consent"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _place, offers = offers_for(tracker)
         offer = _chosen(tracker, offers)
@@ -119,10 +125,11 @@ class AskReferralContact(Action):
     def name(self) -> str:
         return "action_ask_referral_contact"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _place, offers = offers_for(tracker)
         offer = _chosen(tracker, offers)
-        send(dispatcher, Reply(texts.ASK_CONTACT.format(name=offer.name if offer else "la structure")))
+        send(dispatcher, texts.say("ask_contact", name=offer.name if offer else "la structure"))
         return []
 
 
@@ -132,13 +139,14 @@ class ActionReferralSubmit(Action):
     def name(self) -> str:
         return "action_referral_submit"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.referrals import mail, service
         from bot.referrals.contact import Contact, masked
 
         place, offers = offers_for(tracker)
         if place is None:
-            send(dispatcher, Reply(texts.NEED_PLACE))
+            send(dispatcher, texts.say("need_place"))
             return _reset()
         if not any(o.channel is not None for o in offers):
             send(dispatcher, texts.no_channel_reply(offers, messages()["human"]["generic"]))
@@ -146,7 +154,7 @@ class ActionReferralSubmit(Action):
         offer = _chosen(tracker, offers)
         raw = str(tracker.get_slot("referral_contact") or "")
         if tracker.get_slot("referral_consent") is not True or offer is None or ":" not in raw:
-            send(dispatcher, Reply(texts.NO_CONSENT))
+            send(dispatcher, texts.say("no_consent"))
             return _reset()
         kind, _, value = raw.partition(":")
         contact = Contact(kind, value)
@@ -157,7 +165,7 @@ class ActionReferralSubmit(Action):
             with _session_factory()() as db, db.begin():
                 current = service.open_referral(db, tracker.sender_id)
                 if current is not None and current.structure_id == offer.structure_id:
-                    send(dispatcher, Reply(texts.ALREADY.format(name=current.structure_name)))
+                    send(dispatcher, texts.say("already", name=current.structure_name))
                     return _reset()
                 target = service.Target(offer.structure_id, offer.name, offer.channel.workspace or offer.name,
                                         offer.channel.email)
@@ -170,11 +178,10 @@ class ActionReferralSubmit(Action):
                 ref.notified_at = ref.created_at
         except Exception as exc:  # noqa: BLE001 - the database or SMTP server is down: say so, keep nothing
             log.warning("referral not sent: %s", type(exc).__name__)
-            send(dispatcher, Reply(texts.NOT_SENT.format(name=offer.name, contact=offer.contact_fr())))
+            send(dispatcher, texts.say("not_sent", name=offer.name, contact=offer.contact_fr()))
             return _reset()
         log.info("referral created")
-        send(dispatcher, Reply(texts.SENT.format(name=offer.name, channel=contact.channel_fr(),
-                                                 masked=masked(contact))))
+        send(dispatcher, texts.say("sent", name=offer.name, channel=contact.channel_fr(), masked=masked(contact)))
         return _reset()
 
 
@@ -184,8 +191,9 @@ class ActionReferralStop(Action):
     def name(self) -> str:
         return "action_referral_stop"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        send(dispatcher, Reply(texts.NO_CONSENT))
+        send(dispatcher, texts.say("no_consent"))
         return [*_reset(), SlotSet("requested_slot", None)]
 
 
@@ -195,17 +203,18 @@ class ActionReferralStatus(Action):
     def name(self) -> str:
         return "action_referral_status"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.referrals import service
 
         try:
             with _session_factory()() as db:
                 ref = service.latest_referral(db, tracker.sender_id)
-                text = service.status_fr(ref) if ref is not None else texts.NONE_YET
+                reply = Reply(service.status_fr(ref)) if ref is not None else texts.say("none_yet")
         except Exception as exc:  # noqa: BLE001
             log.warning("referral status unavailable: %s", type(exc).__name__)
-            text = texts.UNAVAILABLE
-        send(dispatcher, Reply(text))
+            reply = texts.say("unavailable")
+        send(dispatcher, reply)
         return []
 
 
@@ -215,6 +224,7 @@ class ActionCancelReferral(Action):
     def name(self) -> str:
         return "action_cancel_referral"
 
+    @reading_mode
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         from bot.referrals import mail, service
         from bot.referrals.channels import load_channels
@@ -223,7 +233,7 @@ class ActionCancelReferral(Action):
             with _session_factory()() as db, db.begin():
                 ref = service.cancel(db, tracker.sender_id)
                 if ref is None:
-                    send(dispatcher, Reply(texts.NONE_YET))
+                    send(dispatcher, texts.say("none_yet"))
                     return _reset()
                 name = ref.structure_name
                 channel = load_channels().get(ref.structure_id)
@@ -231,12 +241,12 @@ class ActionCancelReferral(Action):
                 subject, body = mail.cancelled_email(ref)
         except Exception as exc:  # noqa: BLE001
             log.warning("referral not cancelled: %s", type(exc).__name__)
-            send(dispatcher, Reply(texts.UNAVAILABLE))
+            send(dispatcher, texts.say("unavailable"))
             return []
         if channel is not None and settings is not None:
             try:
                 mail.send(settings, channel.email, subject, body)
             except mail.MailError as exc:  # the workspace shows it cancelled anyway
                 log.warning("cancellation e-mail not sent: %s", exc)
-        send(dispatcher, Reply(texts.CANCELLED.format(name=name)))
+        send(dispatcher, texts.say("cancelled", name=name))
         return _reset()

@@ -39,7 +39,7 @@ ERASE_FAILED_FR = ("Je n'ai pas pu tout effacer. "
 #: Last line of a list of numbered choices.
 CHOICE_HINT_FR = "Répondez par un numéro (ou avec vos mots)."
 #: Text of a keyboard sent without any text (Telegram requires one).
-CHOICE_PROMPT_FR = "Choisissez :"
+CHOICE_PROMPT_FR = "Faites votre choix :"
 #: Answer to a voice note, image, sticker or file: only text is read (never its URL as text).
 TEXT_ONLY_FR = ("Je lis seulement le texte. Je n'ai pas pu lire ce que vous avez envoyé. "
                 "Pouvez-vous me l'écrire en quelques mots ?")

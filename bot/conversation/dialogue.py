@@ -98,6 +98,11 @@ def _catalogue(falc: bool) -> dict[str, Any]:
     return _merge(normal, yaml.safe_load(FALC_FILE.read_text(encoding="utf-8")))
 
 
+def label(name: str) -> str:
+    """What a missing fact is called ("votre commune"), in the current reading mode (FALC in falc.yml)."""
+    return plain(QUESTION_LABELS.get(name, name))
+
+
 def fr_date(d: date) -> str:
     """28 novembre 2026."""
     return f"{'1er' if d.day == 1 else d.day} {_MONTHS[d.month - 1]} {d.year}"
@@ -266,7 +271,7 @@ def why_not(result: dict[str, Any], dispositif_id: str) -> Reply:
         reasons = "\n".join(f"• {r}" for r in item["why"][:2])
         if not item.get("missing"):
             return Reply(m["verification"].format(title=item["title"], reasons=reasons))
-        missing = ", ".join(QUESTION_LABELS.get(f, f) for f in item["missing"])
+        missing = ", ".join(label(f) for f in item["missing"])
         return Reply(m["to_check"].format(title=item["title"], missing=missing, reasons=reasons))
     goal = GOAL_LABELS.get(result.get("profile", {}).get("goal", ""), "votre objectif")
     reasons = "\n".join(f"• {r}" for r in item["why"][1:3])
@@ -314,7 +319,7 @@ def summary(profile: dict[str, Any], unknown: list[str] | tuple[str, ...] = ()) 
         return Reply(m["empty"])
     text = m["intro"] + "\n" + "\n".join(f"• {line}" for line in lines)
     if unknown:
-        text += "\n" + m["unknown"].format(fields=", ".join(QUESTION_LABELS.get(f, f) for f in unknown))
+        text += "\n" + m["unknown"].format(fields=", ".join(label(f) for f in unknown))
     return Reply(text + "\n" + m["outro"])
 
 
@@ -476,7 +481,7 @@ def answer_question(result: dict[str, Any], rule: Any, topics: list[str] | tuple
             pass  # the question asked is answered; the goal comes with the next question
         elif item.get("missing"):
             unknown = _readable(c["text"] for c in item.get("conditions", []) if c.get("ok") is None)
-            missing = ", ".join(QUESTION_LABELS.get(f, f) for f in item["missing"][:2])
+            missing = ", ".join(label(f) for f in item["missing"][:2])
             sentences.append(m["depends"].format(title=name(), missing=missing,
                                                  why=unknown[0] if unknown else next(iter(_readable(item["why"])), "")))
         else:

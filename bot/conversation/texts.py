@@ -3,10 +3,12 @@
 What the readability measure (bot.conversation.readability) and its test run over:
 - each message of messages.yml (or messages_falc.yml), its placeholders filled;
 - each response of domain.yml (its FALC variant in the easy-to-read mode);
-- each rule text (summary, what it provides, first step, condition sentences, notes, facts to check);
+- each rule text (summary, what it provides, first step, condition sentences and what to check with
+  someone, notes, facts to check);
 - the glossary's definitions;
-- the messages the builders compose (plan, details, why not, answers, what changed) over real profiles;
-- the channels' fixed sentences (one wording for both modes).
+- the messages the builders compose (plan, details, why not, answers, what changed) over real profiles,
+  and the referral replies over structures near the person (bot/referrals/structures.py);
+- the channels' fixed sentences and the web widget's sentences (one wording for both modes, easy to read).
 Pieces of a composed message ("noted.fields.*", "results.item"…) are measured inside the composed
 messages, not alone. Call inside `bot.reading.easy_read(...)` for the FALC texts.
 """
@@ -40,6 +42,12 @@ VALUES: dict[str, Any] = {
     "change": "vous étiez inscrit(e) à France Travail", "items": "AIF, POEI", "fields": "le RSA", "n": 7,
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
     "value": "6 mois", "definition": "Le CPF est votre compte de formation.", "code": "K7P-3QX", "days": 7,
+    "channel": "par téléphone", "masked": "06 •• •• •• 78", "made": "3 décembre 2026", "day": "4 décembre 2026",
+    "reason": "Nous n'intervenons pas dans votre commune.", "number": "03 21 00 00 00",
+    "hours": "du lundi au vendredi de 9 h à 17 h", "field": "aide-soignant", "km": 30,
+    "sources": "Mon Compte Formation", "cpf": "", "intro": "Voici des organismes proches qui forment dans ce domaine :",
+    "names": "Lens, Éleu-dit-Leauwette", "postcode": "62300", "shown": "Lile",
+    "ask": "Laquelle est la vôtre ?",
 }
 
 #: Keys of messages.yml that are pieces of a composed message, measured inside it.
@@ -50,7 +58,11 @@ PIECES = ("noted.contract_since", "noted.seniority_company", "noted.seniority_to
           "results.to_check_item", "results.to_check_intro", "results.buttons", "nearby.item", "nearby.verify",
           "nearby.intro", "nearby.data_inclusion", "nearby.national", "human.generic", "human.intro", "reask.commune",
           "commune_ambiguous", "glossary.answer", "need.cap_emploi", "answer.help_intro", "answer.again", "summary.intro",
-          "results.to_check_intro", "results.intro", "answer.unknown", "yes_no_dont_know", "questions.")
+          "results.to_check_intro", "results.intro", "answer.unknown", "yes_no_dont_know", "questions.",
+          "referral.item", "referral.hours", "referral.no_thanks", "referral.callback_button", "referral.open",
+          "referral.hours_unknown", "referral.offer", "referral.no_channel", "referral.phone", "referral.when",
+          "referral.talk", "referral.closed", "trainings.header", "trainings.cpf_only", "communes.which",
+          "communes.which_name")
 
 #: Samples for the {value} of rule sentences, by profile field.
 _SAMPLES = {"status": "salarié(e) du privé", "contract": "CDI", "age": "41 ans", "rqth": "oui",
@@ -140,7 +152,7 @@ def rule_templates() -> list[tuple[str, str, str | None]]:
             if isinstance(node, dict):
                 field = node.get("field") or node.get("switch") or field
                 for key, value in node.items():
-                    if key.startswith("text_") and isinstance(value, str):
+                    if (key.startswith("text_") or key == "check") and isinstance(value, str):
                         out.append((f"{where}.{node.get('ref') or ''}.{key}", " ".join(value.split()), field))
                     else:
                         walk(value, where, field)
@@ -210,7 +222,28 @@ def built_texts() -> list[tuple[str, str]]:
     for rule_id in ("cpf", "ptp", "pro_a"):
         out.append((f"built:explain:{rule_id}", dialogue.explain_dispositif(rules[rule_id], AS_OF, rules).text))
     out.append(("built:need", dialogue.need_sentence(["deaf"]).text))
-    return out
+    return out + referral_texts()
+
+
+def referral_texts() -> list[tuple[str, str]]:
+    """The referral replies composed over structures near the person (with and without a channel, open,
+    closed, hours unknown)."""
+    from datetime import datetime
+
+    from bot.referrals.channels import Channel
+    from bot.referrals.structures import Offer, choose_reply, handoff_reply, no_channel_reply
+
+    hours = "Mo-Fr 09:00-17:00"
+    able = Offer("cep", "Mon CEP Arras", phone="03 21 00 00 00", hours=hours, channel=Channel("cep", "a@cep.fr", None))
+    unable = Offer("ml", "Mission locale de Lens", phone="03 21 11 11 11", website="https://ml-lens.fr", hours=hours)
+    unknown = Offer("cep2", "Mon CEP Lens", phone="03 21 22 22 22", channel=Channel("cep2", "b@cep.fr", None))
+    thursday_10h, thursday_20h = datetime(2026, 12, 3, 10), datetime(2026, 12, 3, 20)
+    return [("built:referral:choose", choose_reply([able, unknown, unable]).text),
+            ("built:referral:no_channel", no_channel_reply([unable], "France Travail : 3949").text),
+            ("built:referral:open", handoff_reply(able, thursday_10h).text),
+            ("built:referral:hours_unknown", handoff_reply(unknown, thursday_10h).text),
+            ("built:referral:closed", handoff_reply(able, thursday_20h).text),
+            ("built:referral:talk", handoff_reply(unable, thursday_10h).text)]
 
 
 def channel_texts() -> list[tuple[str, str]]:
@@ -218,8 +251,9 @@ def channel_texts() -> list[tuple[str, str]]:
     import importlib
 
     out = []
-    for module, names in (("channels.text_channel", ("ERASED_FR", "ERASE_FAILED_FR", "CHOICE_HINT_FR", "TEXT_ONLY_FR",
-                                                     "EDIT_NOT_APPLIED_FR", "MORE_HINT_FR", "NOTHING_MORE_FR")),
+    for module, names in (("channels.text_channel", ("ERASED_FR", "ERASE_FAILED_FR", "CHOICE_HINT_FR", "CHOICE_PROMPT_FR",
+                                                     "TEXT_ONLY_FR", "EDIT_NOT_APPLIED_FR", "MORE_HINT_FR",
+                                                     "NOTHING_MORE_FR")),
                           ("channels.hardening", ("TOO_LONG_FR", "ACTIONS_DOWN_FR"))):
         try:
             mod = importlib.import_module(module)
@@ -229,6 +263,24 @@ def channel_texts() -> list[tuple[str, str]]:
     return out
 
 
+#: The sentences of the web widget (web/src/strings.js): its notes, statuses and erase question. One wording
+#: for both modes, written easy to read. The other strings name a control or a region ("Fermer", "Envoyer",
+#: "Effacer ma conversation"…): one to four common words, where a reading-ease formula means nothing.
+WIDGET_PROSE = ("easyReadOn", "easyReadOff", "eraseQuestion", "erasing", "erased", "eraseFailed", "notice",
+                "inputHint", "typing", "connecting", "connectionLost", "connectionBack", "pending", "restoring",
+                "emptyMessage")
+
+
+def widget_texts() -> list[tuple[str, str]]:
+    """The widget's sentences (one wording, easy to read, for both modes), read from its French table."""
+    import re
+
+    source = (ROOT / "web" / "src" / "strings.js").read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\s+(\w+): '((?:[^'\\]|\\.)*)',$", source, re.M))
+    return [(f"widget:{key}", table[key]) for key in WIDGET_PROSE]
+
+
 def all_texts() -> list[tuple[str, str]]:
     """Every text of the current reading mode, with where it comes from."""
-    return message_texts() + domain_texts() + rule_texts() + glossary_texts() + built_texts() + channel_texts()
+    return (message_texts() + domain_texts() + rule_texts() + glossary_texts() + built_texts() + channel_texts()
+            + widget_texts())

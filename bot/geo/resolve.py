@@ -76,47 +76,38 @@ def _names(cands: list[Commune], with_dept: bool) -> str:
     return ", ".join(shown)
 
 
+def _say(key: str, **values: str) -> str:
+    """One of the resolver's sentences in the current reading mode (`communes` of bot/conversation/messages.yml,
+    FALC in messages_falc.yml). Imported here: bot.conversation needs the rule engine, which needs bot.geo."""
+    from bot.conversation.dialogue import messages
+
+    return messages()["communes"][key].format(**values)
+
+
 def _found(commune: Commune, fuzzy: bool = False) -> Resolution:
-    if fuzzy:
-        msg = f"Je pense que vous parlez de {commune.label}. Est-ce bien cela ?"
-    else:
-        msg = f"C'est noté : {commune.label}."
+    msg = _say("found_fuzzy" if fuzzy else "found", commune=commune.label)
     return Resolution("found", commune, [commune], msg, fuzzy)
 
 
 def _ambiguous_postcode(code: str, cands: list[Commune], also_insee: bool) -> Resolution:
-    ask = "Laquelle est la vôtre ?" if len(cands) <= MAX_CANDIDATES else "Quel est le nom de votre commune ?"
-    if also_insee:
-        msg = f"Le code {code} correspond à plusieurs communes : {_names(cands, True)}. {ask}"
-    else:
-        msg = f"Plusieurs communes ont le code postal {code} : {_names(cands, False)}. {ask}"
+    ask = _say("which" if len(cands) <= MAX_CANDIDATES else "which_name")
+    msg = _say("code_several" if also_insee else "postcode_several", postcode=code,
+               names=_names(cands, also_insee), ask=ask)
     return Resolution("ambiguous", None, cands[:MAX_CANDIDATES], msg)
 
 
 def _ambiguous_name(cands: list[Commune], fuzzy: bool) -> Resolution:
     cands = sorted(cands, key=population_order)
-    if fuzzy:
-        msg = (f"Je ne suis pas sûr d'avoir bien compris. Parlez-vous de l'une de ces communes : "
-               f"{_names(cands, True)} ? Vous pouvez aussi me donner le code postal.")
-    else:
-        msg = (f"Plusieurs communes portent ce nom : {_names(cands, True)}. "
-               "Laquelle est la vôtre ? Vous pouvez me donner le code postal.")
+    msg = _say("name_unsure" if fuzzy else "name_several", names=_names(cands, True))
     return Resolution("ambiguous", None, cands[:MAX_CANDIDATES], msg, fuzzy)
 
 
 def _not_found(shown: str) -> Resolution:
-    if not shown:
-        msg = "Je n'ai pas compris le nom de la commune. Pouvez-vous me donner son nom ou son code postal ?"
-    else:
-        msg = (f"Je ne trouve pas la commune « {shown} ». "
-               "Pouvez-vous vérifier l'orthographe ou me donner le code postal ?")
-    return Resolution("not_found", None, [], msg)
+    return Resolution("not_found", None, [], _say("not_found", shown=shown) if shown else _say("no_name"))
 
 
 def _unknown_code(code: str) -> Resolution:
-    msg = (f"Je ne trouve aucune commune avec le code postal {code}. "
-           "Pouvez-vous vérifier le code ou me donner le nom de la commune ?")
-    return Resolution("not_found", None, [], msg)
+    return Resolution("not_found", None, [], _say("unknown_code", postcode=code))
 
 
 # ------------------------------------------------------------------------------- choosing

@@ -185,19 +185,18 @@ def purge(db: Session, *, days: int | None = None, now: datetime | None = None) 
 
 
 def status_fr(ref: Referral) -> str:
-    """Where the person's referral stands, in plain French."""
+    """Where the person's referral stands, in plain French (the reading mode's wording, messages.yml)."""
+    from bot.referrals.structures import wording
+
+    m = wording()["status"]
     name = ref.structure_name
     channel = "par téléphone" if ref.contact_kind == "phone" else "par e-mail"
-    made = fr_day(ref.created_at)
     if ref.status == "recue":
-        return (f"Votre demande de rappel à {name}, faite le {made}, a bien été transmise. Personne ne l'a encore "
-                f"prise en charge : un conseiller de {name} doit vous recontacter {channel}.")
+        return m["recue"].format(name=name, made=fr_day(ref.created_at), channel=channel)
     if ref.status == "prise_en_charge":
-        return (f"Bonne nouvelle : un conseiller de {name} a pris en charge votre demande le "
-                f"{fr_day(ref.taken_at or ref.updated_at)}. Il va vous recontacter {channel}.")
+        return m["prise_en_charge"].format(name=name, day=fr_day(ref.taken_at or ref.updated_at), channel=channel)
     if ref.status == "close":
-        return f"Votre demande à {name} est close depuis le {fr_day(ref.closed_at or ref.updated_at)}."
+        return m["close"].format(name=name, day=fr_day(ref.closed_at or ref.updated_at))
     if ref.status == "refusee":
-        return (f"{name} n'a pas pu donner suite à votre demande. La raison donnée : « {ref.refusal_reason} ». "
-                "Vous pouvez demander à être recontacté(e) par une autre structure.")
-    return f"Vous avez annulé votre demande à {name}."
+        return m["refusee"].format(name=name, reason=ref.refusal_reason)
+    return m["annulee"].format(name=name)

@@ -45,7 +45,7 @@ class Offer:
         parts = [p for p in (self.phone, self.email, self.website) if p]
         hours = self.hours_fr()
         if hours:
-            parts.append(f"horaires : {hours}")
+            parts.append(wording()["hours"].format(hours=hours))
         return " — " + " · ".join(parts) if parts else ""
 
 
@@ -87,70 +87,62 @@ def payload(intent: str, **entities: str) -> str:
 
 
 # ------------------------------------------------------------------ what the assistant says
-WHAT_IS_SENT = (
-    "Si vous êtes d'accord, j'envoie à {name} uniquement : ce que vous m'avez dit de votre situation "
-    "(les informations notées, sans votre nom), vos résultats (les dispositifs qui vous correspondent), "
-    "votre département, et le moyen de vous recontacter que vous allez me donner (téléphone ou e-mail). "
-    "Rien d'autre : pas notre conversation. Vous pourrez suivre votre demande (« où en est ma demande ? ») "
-    "ou l'annuler (« annuler ma demande »).\nÊtes-vous d'accord ?")
+# The wording is data: the `referral` section of bot/conversation/messages.yml, and its easy-to-read (FALC)
+# version in messages_falc.yml, chosen by the reading mode of the action that renders it (bot.reading).
+
+
+def wording() -> dict[str, Any]:
+    """The referral messages of the current reading mode."""
+    from bot.conversation.dialogue import messages
+
+    return messages()["referral"]
 
 
 def choose_reply(offers: Sequence[Offer]) -> Reply:
     """Which structure should call the person back (only those that can receive a referral)."""
+    m = wording()
     able = [o for o in offers if o.channel is not None]
-    lines = ["Quelle structure voulez-vous qu'elle vous recontacte ?"]
-    lines += [f"- {o.name}{o.contact_fr()}" for o in able]
+    lines = [m["choose"], *(m["item"].format(name=o.name, contact=o.contact_fr()) for o in able)]
     buttons = tuple(Button(o.name[:60], payload("request_callback", referral_structure=o.structure_id))
                     for o in able[:4])
-    return Reply("\n".join(lines), buttons + (Button("Non merci", "/deny"),))
+    return Reply("\n".join(lines), buttons + (Button(m["no_thanks"], "/deny"),))
 
 
 def no_channel_reply(offers: Sequence[Offer], fallback: str) -> Reply:
     """No structure near the person can receive a referral: say so, and give the contacts instead."""
-    text = ("Je ne peux pas transmettre de demande de rappel aux structures près de chez vous : aucune n'est "
-            "reliée à ce service pour l'instant. Vous pouvez les contacter directement :")
+    m = wording()
     if not offers:
-        return Reply("Je ne peux pas transmettre de demande de rappel pour l'instant. " + fallback)
-    return Reply("\n".join([text, *(f"- {o.name}{o.contact_fr()}" for o in offers[:3])]))
+        return Reply(m["no_channel_none"].format(fallback=fallback))
+    return Reply("\n".join([m["no_channel"], *(m["item"].format(name=o.name, contact=o.contact_fr())
+                                                for o in offers[:3])]))
 
 
 def consent_reply(offer: Offer) -> Reply:
-    return Reply(WHAT_IS_SENT.format(name=offer.name), (Button("Oui", "/affirm"), Button("Non", "/deny")))
+    """Exactly what is sent, then Oui / Non: nothing is sent without this consent."""
+    m = wording()
+    return Reply(m["what_is_sent"].format(name=offer.name),
+                 tuple(Button(b["title"], b["payload"]) for b in m["consent_buttons"]))
 
 
-ASK_CONTACT = ("Sur quel numéro de téléphone ou quelle adresse e-mail {name} peut-il vous recontacter ? "
-               "(par exemple 06 12 34 56 78 ou prenom.nom@exemple.fr)")
-BAD_CONTACT = ("Je n'ai pas reconnu de numéro de téléphone français ni d'adresse e-mail. Écrivez par exemple "
-               "06 12 34 56 78, +33 6 12 34 56 78 ou prenom.nom@exemple.fr, ou « non » pour ne rien envoyer.")
-NO_CONSENT = "D'accord : je n'envoie rien. Vous pouvez toujours contacter une structure vous-même."
-SENT = ("C'est fait : votre demande a été transmise à {name}, qui vous recontactera {channel} ({masked}). "
-        "Vos coordonnées ne sont gardées que le temps de la demande. Pour savoir où elle en est, écrivez "
-        "« où en est ma demande ? » ; pour l'annuler, « annuler ma demande ».")
-NOT_SENT = ("Je n'ai pas réussi à transmettre votre demande à {name} pour le moment, et je ne l'ai pas gardée. "
-            "Réessayez plus tard, ou contactez la structure directement{contact}.")
-ALREADY = "Vous avez déjà une demande en cours auprès de {name}. " \
-          "Écrivez « où en est ma demande ? » pour la suivre, ou « annuler ma demande »."
-NONE_YET = ("Vous n'avez pas de demande de rappel en cours. Si vous voulez qu'une structure près de chez vous "
-            "vous recontacte, écrivez « je veux être recontacté ».")
-CANCELLED = "C'est fait : votre demande à {name} est annulée et vos coordonnées sont supprimées."
-NEED_PLACE = "Pour trouver une structure qui peut vous recontacter, dites-moi dans quelle commune vous habitez."
-UNAVAILABLE = "Les demandes de rappel ne sont pas disponibles pour le moment. Réessayez un peu plus tard."
+def say(key: str, **values: str) -> Reply:
+    """One referral message (ask_contact, bad_contact, no_consent, sent, not_sent, already, none_yet,
+    cancelled, need_place, unavailable) in the current reading mode."""
+    return Reply(wording()[key].format(**values))
 
 
 def handoff_reply(offer: Offer, now: datetime) -> Reply:
     """"Je veux parler à quelqu'un": during the structure's office hours, offer the referral; else when and how."""
+    m = wording()
     hours = offer.hours_fr()
-    phone = f" au {offer.phone}" if offer.phone else ""
+    phone = m["phone"].format(number=offer.phone) if offer.phone else ""
+    when = m["when"].format(hours=hours) if hours else ""
     opened = is_open(offer.hours, now)
     if opened is False:
-        return Reply(f"{offer.name} est fermé en ce moment. Vous pouvez les joindre{phone} "
-                     f"aux heures d'ouverture : {hours}." if hours else f"{offer.name} est fermé en ce moment.")
+        return Reply(m["closed"].format(name=offer.name, phone=phone, hours=hours) if hours
+                     else m["closed_no_hours"].format(name=offer.name))
     if offer.channel is None:
-        when = f" ({hours})" if hours else ""
-        return Reply(f"Vous pouvez parler à un conseiller de {offer.name}{phone}{when}.")
-    intro = (f"{offer.name} est ouvert en ce moment{' (' + hours + ')' if hours else ''}. "
-             if opened else f"Je ne connais pas les horaires de {offer.name}. ")
-    return Reply(intro + f"Voulez-vous qu'un conseiller de {offer.name} vous rappelle ? "
-                 f"Vous pouvez aussi les appeler vous-même{phone}.",
-                 (Button("Oui, être rappelé(e)", payload("request_callback", referral_structure=offer.structure_id)),
-                  Button("Non merci", "/deny")))
+        return Reply(m["talk"].format(name=offer.name, phone=phone, when=when))
+    intro = m["open"].format(name=offer.name, when=when) if opened else m["hours_unknown"].format(name=offer.name)
+    return Reply(intro + " " + m["offer"].format(name=offer.name, phone=phone),
+                 (Button(m["callback_button"], payload("request_callback", referral_structure=offer.structure_id)),
+                  Button(m["no_thanks"], "/deny")))

@@ -31,8 +31,13 @@ from bot.trainings.search import BodyHit, Filters, TrainingHit, search_bodies, s
 
 log = logging.getLogger(__name__)
 
-CEP_HINT = ("Un conseiller en évolution professionnelle (CEP) peut vous aider à choisir : "
-            "c'est gratuit et confidentiel.")
+
+
+def wording() -> dict[str, str]:
+    """The trainings answers' sentences in the current reading mode (messages.yml, FALC in messages_falc.yml)."""
+    from bot.conversation.dialogue import messages
+
+    return messages()["trainings"]
 
 
 @dataclass(frozen=True)
@@ -229,14 +234,13 @@ def _resolve_place(text: str, deps: TrainingsDeps) -> tuple[Place | None, str | 
         place = _place_from(deps.index.get(text[6:].strip().upper()))
         if place is not None:
             return place, None, "ok"
-        return None, "Je ne trouve pas cette commune.", "place_not_found"
+        return None, wording()["insee_unknown"], "place_not_found"
     resolution = deps.resolver(text)
     if resolution.status == "found":
         place = _place_from(resolution.commune)
         if place is not None:
             return place, None, "ok"
-        return None, "Je connais cette commune mais pas sa position : je ne peux pas calculer les distances.", \
-            "place_not_found"
+        return None, wording()["no_position"], "place_not_found"
     if resolution.status == "ambiguous":
         return None, resolution.message_fr, "place_ambiguous"
     return None, resolution.message_fr, "place_not_found"
@@ -348,27 +352,25 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
     or `"insee:<code>"` for a commune already resolved.
     """
     deps = deps or default_deps()
+    m = wording()
     fld = resolve_field(field_text or "")
     if fld is None:
-        return TrainingsAnswer("unknown_field", (), "none", None,
-                               "Je n'ai pas reconnu le domaine de formation. Essayez par exemple : « data », "
-                               "« développeur web », « aide-soignant », « plombier », « logistique ».",
-                               radius_km=radius_km)
+        return TrainingsAnswer("unknown_field", (), "none", None, m["unknown_field"], radius_km=radius_km)
     place, message, status = _resolve_place(commune_text_or_code, deps)
     if place is None:
-        text = message or "Je n'ai pas trouvé cette commune. Pouvez-vous préciser le nom ou le code postal ?"
+        text = message or m["place_not_found"]
         return TrainingsAnswer(status, (), "none", None, text, fld.id, fld.label, radius_km=radius_km)
 
-    header = f"Formations en {fld.label} près {de(place.nom)} (moins de {round(radius_km)} km)"
+    near = {"field": fld.label, "de_commune": de(place.nom), "km": round(radius_km)}
+    header = m["header"].format(**near)
     if live:
         items, answered = _try_live(fld, place, radius_km, cpf_only, deps)
         if items:
             items.sort(key=lambda i: (i.distance_km is None, i.distance_km or 0.0, i.name))
             items = [_rounded(i) for i in items[:limit]]
             lines = [header + " :"] + [_line(n, i) for n, i in enumerate(items, 1)]
-            lines.append(f"Source : données en direct ({', '.join(_source_label(s) for s in answered)}), "
-                         f"consultées le {deps.today():%d/%m/%Y}. Vérifiez les dates et conditions auprès de "
-                         "l'organisme.")
+            lines.append(m["live_source"].format(sources=", ".join(_source_label(s) for s in answered),
+                                                 date=f"{deps.today():%d/%m/%Y}"))
             return TrainingsAnswer("ok", tuple(items), "live", deps.today(), "\n".join(lines), fld.id, fld.label,
                                    place.code_insee, place.nom, radius_km, answered)
 
@@ -385,9 +387,8 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
                                        limit=limit - len(trainings))
     except SQLAlchemyError:
         log.exception("trainings catalogue unavailable")
-        return TrainingsAnswer("unavailable", (), "none", None,
-                               "Je ne peux pas consulter le catalogue des formations pour le moment. " + CEP_HINT,
-                               fld.id, fld.label, place.code_insee, place.nom, radius_km)
+        return TrainingsAnswer("unavailable", (), "none", None, m["unavailable"], fld.id, fld.label,
+                               place.code_insee, place.nom, radius_km)
     items = [_rounded(_from_training(t)) for t in trainings] + [_rounded(_from_body(b)) for b in bodies]
     fresh = _freshness([*trainings, *bodies])
     freshness = _catalogue_freshness(trainings, bodies, fresh)
@@ -397,18 +398,13 @@ def answer_trainings(field_text: str, commune_text_or_code: str, *, radius_km: f
         return TrainingsAnswer("ok", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id, fld.label,
                                place.code_insee, place.nom, radius_km)
     if bodies:
-        intro = ("Voici des organismes proches qui forment dans ce domaine :"
-                 if any(b.match == "speciality" for b in bodies) else
-                 "Voici des organismes de formation pluridisciplinaires proches, à interroger sur leur offre :")
-        lines = [f"Je ne connais pas de session de formation en {fld.label} à moins de {round(radius_km)} km "
-                 f"{de(place.nom)}. {intro}"]
+        intro = m["intro_speciality"] if any(b.match == "speciality" for b in bodies) else m["intro_general"]
+        lines = [m["only_bodies"].format(**near, intro=intro)]
         lines += [_line(n, i) for n, i in enumerate(items, 1)]
         lines.append(freshness)
         return TrainingsAnswer("only_bodies", tuple(items), "catalogue", fresh, "\n".join(lines), fld.id,
                                fld.label, place.code_insee, place.nom, radius_km)
-    cpf = " éligible au CPF" if cpf_only else ""
-    text = (f"Je n'ai trouvé aucune formation{cpf} en {fld.label} à moins de {round(radius_km)} km {de(place.nom)} "
-            f"dans le catalogue. Vous pouvez élargir la distance. {CEP_HINT}")
+    text = m["empty"].format(**near, cpf=m["cpf_only"] if cpf_only else "")
     return TrainingsAnswer("empty", (), "catalogue", None, text, fld.id, fld.label, place.code_insee, place.nom,
                            radius_km)
 
@@ -420,8 +416,4 @@ def _source_label(name: str) -> str:
 def _catalogue_freshness(trainings: Sequence[TrainingHit], bodies: Sequence[BodyHit], fresh: date | None) -> str:
     sources = {h.source for h in [*trainings, *bodies]}
     when = f"{fresh:%d/%m/%Y}" if fresh else "date inconnue"
-    if sources == {"embedded"}:
-        return (f"Source : catalogue intégré (sources publiques), vérifié le {when}. "
-                "Confirmez les dates et conditions auprès de l'organisme avant de vous engager.")
-    return (f"Source : catalogue local (données ouvertes), mis à jour le {when}. "
-            "Confirmez les dates et conditions auprès de l'organisme avant de vous engager.")
+    return wording()["freshness_embedded" if sources == {"embedded"} else "freshness_local"].format(date=when)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -109,3 +110,76 @@ def test_handoff_offers_the_referral_to_a_structure_that_can_receive_it(services
     # the catalogue's Mon CEP states no opening hours: offered, saying they are unknown
     assert "Je ne connais pas les horaires de Mon CEP" in last["text"]
     assert last["buttons"][0]["payload"] == f'/request_callback{{"referral_structure": "{CEP}"}}'
+
+
+# -- the reading mode (issue 13): with easy_read on, every referral action speaks the FALC wording ----------------
+
+def _wording(falc: bool) -> dict:
+    from bot.conversation.dialogue import messages
+    from bot.reading import easy_read
+
+    with easy_read(falc):
+        return messages()["referral"]
+
+
+def _fixed(template: str) -> list[str]:
+    """The fixed words of a message (between its placeholders)."""
+    return [part.strip() for part in re.split(r"\{[^}]*\}", template) if len(part.strip()) > 3]
+
+
+def _contact_turn(slots: dict, value: str):
+    """The tracker the form's validation receives after the person typed a contact."""
+    from rasa_sdk import Tracker
+
+    return Tracker("falc-form", {**slots, "referral_contact": value, "requested_slot": "referral_contact"},
+                   {"text": value, "intent": {"name": "inform"}, "entities": []},
+                   [{"event": "user", "text": value},
+                    {"event": "slot", "name": "referral_contact", "value": value}],
+                   False, None, {"name": "referral_form"}, "action_listen")
+
+
+@pytest.mark.parametrize("falc", [False, True], ids=["normal", "falc"])
+def test_every_referral_action_speaks_the_conversations_reading_mode(services, smtp, falc) -> None:
+    from actions.referral import (
+        ActionCancelReferral,
+        ActionReferralStop,
+        AskReferralConsent,
+        AskReferralContact,
+        AskReferralStructure,
+    )
+
+    said, other = _wording(falc), _wording(not falc)
+    slots = {**SLOTS, "easy_read": falc, "referral_structure": CEP}
+    sender = f"mode-{falc}"
+
+    def run(action, tracker=None, **extra) -> str:
+        d = CollectingDispatcher()
+        tracker = tracker or make_tracker("", "inform", slots={**slots, **extra})
+        tracker.sender_id = sender
+        result = action.run(d, tracker, {"forms": {"referral_form": {"required_slots": []}}})
+        if hasattr(result, "__await__"):
+            run_async(result)
+        return _texts(d)
+
+    def check(text: str, key: str, *path: str) -> None:
+        mine, theirs = said, other
+        for p in (key, *path):
+            mine, theirs = mine[p], theirs[p]
+        assert mine != theirs, key  # the two modes are told apart by their words
+        assert all(part in text for part in _fixed(mine)), (key, text)
+        assert not all(part in text for part in _fixed(theirs)), (key, text)
+
+    check(run(ActionReferralStatus()), "none_yet")
+    check(run(AskReferralStructure()), "choose")
+    check(run(AskReferralConsent()), "what_is_sent")
+    check(run(AskReferralContact()), "ask_contact")
+    check(run(ValidateReferralForm(), _contact_turn(slots, "06 12 34")), "bad_contact")
+    check(run(ActionReferralStop()), "no_consent")
+    check(run(ActionReferralSubmit(), referral_consent=False), "no_consent")
+    check(run(ActionReferralSubmit(), referral_consent=True, referral_contact="phone:06 12 34 56 78"), "sent")
+    check(run(ActionReferralStatus()), "status", "recue")
+    check(run(ActionReferralSubmit(), referral_consent=True, referral_contact="phone:06 12 34 56 78"), "already")
+    check(run(ActionCancelReferral()), "cancelled")
+    services.now = lambda: datetime(2026, 12, 3, 10)
+    check(run(ActionHumanContacts(), make_tracker("je veux parler à quelqu'un", "ask_human", slots=slots)),
+          "offer")

@@ -213,7 +213,7 @@ def test_easy_read_switch_tells_the_assistant_without_showing_a_payload_and_surv
 
     _toggle_easy_read(widget, "Enter")
     assert switch.get_attribute("aria-pressed") == "false"
-    widget.page.get_by_text("Mode facile à lire désactivé.").wait_for()
+    widget.page.get_by_text("Le mode facile à lire est arrêté.").wait_for()
     tracker = _tracker(rasa_api, session_id)
     assert [e["text"] for e in tracker["events"] if e.get("event") == "user"][-1] == "/ask_normal_read"
     assert tracker["slots"].get("easy_read") is False
@@ -226,7 +226,7 @@ def test_easy_read_switch_tells_the_assistant_without_showing_a_payload_and_surv
     _toggle_easy_read(widget)
     widget.page.get_by_role("button", name="Effacer ma conversation").click()
     widget.page.get_by_role("button", name="Oui, effacer").click()
-    widget.page.get_by_text("Votre conversation a été effacée").wait_for()
+    widget.page.get_by_text("Tout est effacé, sur cet appareil").wait_for()
     assert switch.get_attribute("aria-pressed") == "false"
     assert widget.storage() == {}
     assert widget.page.errors == []
@@ -550,4 +550,196 @@ def test_text_spacing_loses_nothing(new_context, web_url, name, viewport) -> Non
     page.locator(".cap-msg--bot .cap-bubble").last.scroll_into_view_if_needed()
     widget.shot(f"25-text-spacing-{name}")
     _no_violations(widget.axe(), f"text spacing, {name}")
+    assert page.errors == []
+
+
+# ----------------------------------------------------------------------------- non-text contrast
+
+#: What a person sees of a control and of its focus (WCAG 1.4.11, RGAA 3.3), from the page's computed
+#: styles: the colour behind it (its ancestors' backgrounds composited, the canvas white under all), its
+#: own background over that, its border over its own background, and, when it has focus, its outline
+#: and box-shadow ring. No colour is written here: they come from the widget's CSS as the browser applies it.
+NON_TEXT = """(which) => {
+  const root = document.querySelector('#cap-reconversion-widget').shadowRoot;
+  const rgba = (c) => { const m = /rgba?\\(([^)]+)\\)/.exec(c || ''); if (!m) return null;
+    const p = m[1].split(/[\\s,\\/]+/).filter(Boolean).map(parseFloat); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const over = (top, below) => top ? [0, 1, 2].map(i => top[i] * top[3] + below[i] * (1 - top[3])) : below;
+  const parentOf = (el) => el.parentElement || (el.getRootNode() instanceof ShadowRoot ? el.getRootNode().host : null);
+  const behind = (el) => {
+    const layers = [];
+    for (let n = parentOf(el); n; n = parentOf(n)) {
+      const c = rgba(getComputedStyle(n).backgroundColor);
+      if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    return layers.reverse().reduce((below, c) => over(c, below), [255, 255, 255]);
+  };
+  const name = (el) => (el.getAttribute('aria-label') || el.innerText || el.placeholder || el.className)
+    .replace(/\\s+/g, ' ').trim().slice(0, 40);
+  const describe = (el) => {
+    const s = getComputedStyle(el);
+    const outside = behind(el);
+    const own = over(rgba(s.backgroundColor), outside);
+    const sides = ['Top', 'Right', 'Bottom', 'Left'].filter(k => s['border' + k + 'Style'] !== 'none'
+                                                            && parseFloat(s['border' + k + 'Width']) >= 1);
+    const ring = /(rgba?\\([^)]*\\))\\s+0px\\s+0px\\s+0px\\s+([\\d.]+)px/.exec(s.boxShadow || '');
+    const box = el.getBoundingClientRect();
+    return {name: name(el), cls: String(el.className), x: box.x + box.width / 2, y: box.y + box.height / 2, outside, own,
+            border: sides.length === 4 ? over(rgba(s.borderTopColor), own) : null,
+            borderWidth: sides.length === 4 ? parseFloat(s.borderTopWidth) : 0,
+            outline: s.outlineStyle === 'none' ? null : over(rgba(s.outlineColor), outside),
+            outlineWidth: s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth),
+            outlineOffset: parseFloat(s.outlineOffset) || 0,
+            ring: ring ? over(rgba(ring[1]), outside) : null, ringSpread: ring ? parseFloat(ring[2]) : 0};
+  };
+  if (which === 'focus') {
+    let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    return a && a !== document.body ? describe(a) : null;
+  }
+  if (which === 'switch') {
+    const btn = root.querySelector('.cap-switch'), d = describe(btn);
+    const track = getComputedStyle(root.querySelector('.cap-switch-track'));
+    const knob = getComputedStyle(root.querySelector('.cap-switch-knob'));
+    return {...d, pressed: btn.getAttribute('aria-pressed'), track: over(rgba(track.borderTopColor), d.own),
+            knob: over(rgba(knob.backgroundColor), d.own)};
+  }
+  const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility === 'visible';
+  return Array.from(root.querySelectorAll('button, textarea, input, select')).filter(e => visible(e) && !e.disabled)
+    .map(describe);
+}"""
+
+
+def _luminance(rgb: list[float]) -> float:
+    def channel(v: float) -> float:
+        c = v / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(v) for v in rgb[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: list[float], b: list[float]) -> float:
+    """WCAG contrast ratio of two opaque colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def _boundary(c: dict) -> float:
+    """How well a control's shape stands out from what is behind it: its border or its own background."""
+    ratios = [contrast(c["own"], c["outside"])]
+    if c["border"] is not None and c["borderWidth"] >= 1:
+        ratios.append(contrast(c["border"], c["outside"]))
+    return max(ratios)
+
+
+def _focus_ring(c: dict) -> float:
+    """How well the focus indicator stands out from what it is drawn on when the control has no focus:
+    the outline (on the control's own background when drawn inside it) or the box-shadow ring, at least
+    2 px of either."""
+    ratios = [0.0]
+    if c["outline"] is not None and c["outlineWidth"] >= 2:
+        under = c["own"] if c["outlineOffset"] < 0 else c["outside"]
+        ratios.append(contrast(c["outline"], under))
+    visible_ring = min(c["ringSpread"], c["outlineOffset"]) if c["outline"] is not None else c["ringSpread"]
+    if c["ring"] is not None and visible_ring >= 2:
+        ratios.append(contrast(c["ring"], c["outside"]))
+    return max(ratios)
+
+
+def test_non_text_contrast_of_every_control_state_and_focus_indicator(new_context, web_url) -> None:
+    """WCAG 1.4.11 / RGAA 3.3, colours as the browser computes them (forced colours off): the shape of
+    every control (launcher, header buttons, the "Facile à lire" switch in both states, proposed answers,
+    "Écouter", message box, "Envoyer", the erase confirmation) and the focus indicator of each one reached
+    with the keyboard stand out at least 3:1 from what is next to them. Figures in
+    test-artifacts/web/non-text-contrast.json."""
+    from tests.web.widget import artifacts_dir
+
+    widget = _widget_with(new_context, web_url, SPEECH_FAKE)
+    page = widget.page
+    page.emulate_media(forced_colors="none", reduced_motion="reduce")
+    widget.goto()
+    assert not page.evaluate("() => matchMedia('(forced-colors: active)').matches")
+    figures: dict[str, list[dict]] = {"boundary": [], "state": [], "focus": []}
+
+    def check_controls(state: str) -> None:
+        for c in page.evaluate(NON_TEXT, "controls"):
+            figures["boundary"].append({"state": state, "control": c["name"], "ratio": round(_boundary(c), 2)})
+
+    def check_focus(state: str) -> str:
+        c = page.evaluate(NON_TEXT, "focus")
+        assert c is not None, f"nothing has focus ({state})"
+        figures["focus"].append({"state": state, "control": c["name"], "ratio": round(_focus_ring(c), 2),
+                                 "outline": c["outlineWidth"], "ring": c["ringSpread"]})
+        return c["name"]
+
+    def check_switch(state: str) -> None:
+        s = page.evaluate(NON_TEXT, "switch")
+        for part in ("track", "knob"):
+            figures["state"].append({"state": f"{state}, aria-pressed={s['pressed']}", "control": f"switch {part}",
+                                     "ratio": round(contrast(s[part], s["own"]), 2)})
+
+    # The launcher, reached with the keyboard from the top of the page.
+    check_controls("closed")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        focused = widget.focused()
+        if focused and "cap-launcher" in focused["cls"]:
+            break
+    else:
+        pytest.fail("Tab never reached the launcher")
+    check_focus("closed")
+    page.keyboard.press("Enter")
+    widget.dialog.wait_for(state="visible")
+    widget.wait_idle(1)
+    widget.run_script(conversation_script()[:1])  # proposed answers on screen
+    page.wait_for_function("() => !document.querySelector('#cap-reconversion-widget').shadowRoot"
+                           ".querySelector('.cap-tools--later')")
+    check_controls("open")
+    check_switch("open")
+
+    # Every control of the panel with the keyboard: backwards from the message box to "Fermer", then "Envoyer".
+    widget.textbox.focus()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Tab")  # from the keyboard, so that :focus-visible applies
+    reached = [check_focus("open")]
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        reached.append(check_focus("open"))
+        if reached[-1].startswith("Fermer"):
+            break
+    widget.textbox.focus()
+    page.keyboard.press("Tab")
+    reached.append(check_focus("open"))
+    assert {"Fermer la discussion", "Facile à lire", "Effacer ma conversation", "Envoyer",
+            "Écouter ce message"} <= {r.strip() for r in reached}, reached
+
+    # The switch on: its state indicator and its focus.
+    _toggle_easy_read(widget)
+    check_switch("easy read on")
+    check_focus("easy read on")
+    check_controls("easy read on")
+
+    # The erase confirmation, opened and left with the keyboard.
+    page.get_by_role("button", name="Effacer ma conversation").focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Oui, effacer").wait_for()
+    check_controls("erase confirmation")
+    check_focus("erase confirmation")
+    page.keyboard.press("Shift+Tab")
+    check_focus("erase confirmation")
+    page.keyboard.press("Escape")
+
+    # Hover: each button under the pointer (the controls keep their order).
+    for index, control in enumerate(page.evaluate(NON_TEXT, "controls")):
+        if "cap-btn" in control["cls"] or "cap-send" in control["cls"] or "cap-launcher" in control["cls"]:
+            page.mouse.move(control["x"], control["y"])
+            hovered = page.evaluate(NON_TEXT, "controls")[index]
+            assert hovered["name"] == control["name"]
+            figures["boundary"].append({"state": "hover", "control": hovered["name"],
+                                        "ratio": round(_boundary(hovered), 2)})
+
+    (artifacts_dir() / "non-text-contrast.json").write_text(json.dumps(figures, ensure_ascii=False, indent=1),
+                                                            encoding="utf-8")
+    low = [f for kind in figures.values() for f in kind if f["ratio"] < 3]
+    assert not low, f"below 3:1: {low}"
+    assert len(figures["focus"]) >= 8 and len(figures["boundary"]) >= 10
     assert page.errors == []

@@ -116,13 +116,13 @@ def test_chat_to_recommendations_reload_and_erase(widget, rasa_api: RasaApi) -> 
 
     # Erase: confirmation, then nothing left here or on the server.
     widget.page.get_by_role("button", name="Effacer ma conversation").click()
-    confirm = widget.page.get_by_role("group", name=re.compile("Effacer toute la conversation"))
+    confirm = widget.page.get_by_role("group", name=re.compile("Voulez-vous tout effacer"))
     confirm.wait_for(state="visible")
     assert widget.focused()["text"] == "Annuler"
     _no_violations(widget.axe(), "erase confirmation")
     widget.shot("05-erase-confirmation")
     confirm.get_by_role("button", name="Oui, effacer").click()
-    widget.page.get_by_text("Votre conversation a été effacée").wait_for()
+    widget.page.get_by_text("Tout est effacé, sur cet appareil").wait_for()
     widget.shot("06-erased")
 
     assert widget.storage() == {}
@@ -413,7 +413,7 @@ def test_messages_typed_offline_are_sent_after_reconnection(widget, rasa_api: Ra
 
     context.set_offline(True)
     widget.page.evaluate("() => window.CapReconversion.widget.conn.socket.io.engine.close()")
-    widget.page.get_by_text("Connexion perdue, nouvelle tentative…").wait_for()
+    widget.page.get_by_text("La connexion est coupée. J’essaie de la reprendre…").wait_for()
     widget.textbox.fill("bonjour")
     widget.textbox.press("Enter")
     widget.page.get_by_text("En attente d’envoi").wait_for()
@@ -422,7 +422,7 @@ def test_messages_typed_offline_are_sent_after_reconnection(widget, rasa_api: Ra
 
     context.set_offline(False)
     widget.wait_idle(timeout=30000)
-    widget.page.get_by_text("Connexion rétablie.").wait_for()
+    widget.page.get_by_text("La connexion est de retour.").wait_for()
     assert widget.page.get_by_text("En attente d’envoi").count() == 0
     widget.shot("14-reconnected")
     assert rasa_api.user_texts(session_id).count("bonjour") == 1  # delivered once
@@ -443,7 +443,7 @@ def test_survives_a_rasa_restart(widget, rasa_server, rasa_api: RasaApi) -> None
     session_id = widget.session_id()
 
     rasa_server.kill()
-    widget.page.get_by_text("Connexion perdue, nouvelle tentative…").wait_for(timeout=30000)
+    widget.page.get_by_text("La connexion est coupée. J’essaie de la reprendre…").wait_for(timeout=30000)
     widget.textbox.fill("bonjour")
     widget.textbox.press("Enter")
     widget.page.get_by_text("En attente d’envoi").wait_for()

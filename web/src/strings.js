@@ -1,4 +1,8 @@
 // Everything a person reads. Only French is provided; `data-lang` picks the table.
+// One wording for both reading modes: the sentences (PROSE in bot/conversation/texts.py: notes, statuses,
+// the erase question) are written easy to read and measured with the assistant's messages against the
+// FALC thresholds (tests/bot/conversation/test_readability.py); the names of controls and regions are
+// one to four common words.
 const fr = {
   widgetLabel: 'Assistant {title}',
   launcher: 'Ouvrir la discussion',
@@ -7,17 +11,17 @@ const fr = {
   erase: 'Effacer ma conversation',
   easyRead: 'Facile à lire',
   easyReadOn: 'Mode facile à lire activé.',
-  easyReadOff: 'Mode facile à lire désactivé.',
+  easyReadOff: 'Le mode facile à lire est arrêté.',
   listen: 'Écouter',
   listenLabel: 'Écouter ce message',
   listenStop: 'Arrêter',
   listenStopLabel: 'Arrêter la lecture',
-  eraseQuestion: 'Effacer toute la conversation, sur cet appareil et sur nos serveurs ? C’est définitif.',
+  eraseQuestion: 'Voulez-vous tout effacer, sur cet appareil et sur nos serveurs ? Vous ne pourrez pas revenir en arrière.',
   eraseYes: 'Oui, effacer',
   eraseNo: 'Annuler',
-  erasing: 'Effacement en cours…',
-  erased: 'Votre conversation a été effacée, sur cet appareil et sur nos serveurs.',
-  eraseFailed: 'L’effacement n’a pas abouti. Vérifiez votre connexion puis réessayez.',
+  erasing: 'J’efface tout…',
+  erased: 'Tout est effacé, sur cet appareil et sur nos serveurs.',
+  eraseFailed: 'Je n’ai pas pu tout effacer. Vérifiez votre connexion, puis essayez encore.',
   notice: 'Cet assistant vous informe ; il ne décide pas à votre place. Évitez d’écrire des détails sur votre santé : les boutons suffisent. Vous pouvez effacer la conversation à tout moment.',
   privacyLink: 'Vos données',
   logLabel: 'Messages de la conversation',
@@ -28,17 +32,17 @@ const fr = {
   send: 'Envoyer',
   you: 'Vous :',
   bot: '{title} :',
-  typing: 'L’assistant écrit…',
+  typing: 'J’écris ma réponse…',
   quickReplies: 'Réponses proposées',
   links: 'Liens utiles',
   newWindow: ' (nouvelle fenêtre)',
   connecting: 'Connexion en cours…',
-  connectionLost: 'Connexion perdue, nouvelle tentative…',
-  connectionBack: 'Connexion rétablie.',
+  connectionLost: 'La connexion est coupée. J’essaie de la reprendre…',
+  connectionBack: 'La connexion est de retour.',
   pending: 'En attente d’envoi : il partira dès le retour de la connexion.',
-  restoring: 'Récupération de votre conversation…',
+  restoring: 'Je reprends là où nous en étions…',
   imageLink: 'Voir l’image',
-  emptyMessage: 'Écrivez un message avant d’envoyer.',
+  emptyMessage: 'Le message est vide. Écrivez un mot.',
 };
 
 const TABLES = { fr };

@@ -52,7 +52,7 @@ def report():
     return build()
 
 
-STRICT = ("messages:", "domain:", "glossary:", "channel:", "built:need")
+STRICT = ("messages:", "domain:", "glossary:", "channel:", "widget:", "built:need")
 
 
 @pytest.mark.parametrize("mode", ["normal", "falc"])

@@ -34,6 +34,12 @@ VALUES: dict[str, Any] = {
     "contract": "CDI", "duration": "6 ans", "age": "41 ans", "target": "infirmière", "step": "Prenez rendez-vous.",
     "value": "6 mois", "old": "CDI", "new": "CDD",
     "definition": "Le CPF est votre compte pour payer une formation.", "code": "K7P-3QX", "days": 7,
+    "channel": "par e-mail", "masked": "m•••@exemple.fr", "made": "3 décembre 2026", "day": "4 décembre 2026",
+    "reason": "Nous n'intervenons pas dans votre commune.", "number": "03 21 00 00 00",
+    "hours": "du lundi au vendredi de 9 h à 17 h", "phone": " au 03 21 00 00 00", "when": " (le matin)",
+    "field": "aide-soignant", "km": 30, "sources": "Mon Compte Formation", "cpf": "", "intro": "Voici :",
+    "names": "Lens, Éleu-dit-Leauwette", "postcode": "62300", "shown": "Lile",
+    "ask": "Laquelle est la vôtre ?",
 }
 
 

@@ -248,7 +248,8 @@ def test_cpf_r2_half_time_condition(hours, expected):
 def test_cpf_r11_driving_licence_restriction_for_employees():
     # was: "le permis B à 900 €" to everyone
     text = _cpf(CDI)
-    assert "Permis B" in text and "seulement pour un demandeur d'emploi, ou avec un cofinancement d'au moins 100 €" in text
+    assert "Permis B" in text and "(jusqu'à 900 €) seulement dans 2 cas" in text
+    assert "vous êtes demandeur d'emploi" in text and "un autre financeur paie au moins 100 €" in text
     jobseeker = _cpf({**BASE, "status": "demandeur_emploi", "registered_france_travail": True})
     assert "en tant que demandeur(se) d'emploi, votre CPF peut le financer, jusqu'à 900 €" in jobseeker
     assert "Permis B" not in _cpf(CDI, date(2026, 2, 25))

@@ -180,3 +180,18 @@ def test_persona_communes_resolve(personas):
         if typed:
             r = resolve(typed)
             assert r.status == "found" and not r.fuzzy and r.commune.region == "32", (p["id"], typed)
+
+
+def test_messages_follow_the_reading_mode():
+    # issue 13: in the easy-to-read mode the resolver speaks FALC (communes of messages_falc.yml)
+    from bot.reading import easy_read
+
+    normal = resolve("62300")
+    with easy_read():
+        easy = resolve("62300")
+        missing = resolve("Xyzzyville")
+    assert easy.status == normal.status == "ambiguous" and easy.candidates == normal.candidates
+    assert "Plusieurs communes" in normal.message_fr and "Laquelle" in normal.message_fr
+    assert easy.message_fr.startswith("Le code postal 62300 est celui de plusieurs villes.")
+    assert "Quelle est la vôtre ?" in easy.message_fr and "Lens" in easy.message_fr
+    assert missing.status == "not_found" and "Vérifiez comment elle s'écrit" in missing.message_fr

@@ -127,3 +127,20 @@ def test_live_apprenticeship_line_gives_session_dates_and_phone(catalogue, index
     answer = answer_trainings("data", "insee:62498", deps=deps(catalogue, index, server))
     line = next(ln for ln in answer.text_fr.splitlines() if "apprentissage" in ln)
     assert "session du 1er septembre 2026 au 30 juin 2028" in line and "tél. 0300000000" in line
+
+
+def test_the_answer_follows_the_reading_mode(catalogue, index):
+    # issue 13: in the easy-to-read mode the trainings answer is the FALC wording (messages_falc.yml)
+    from bot.reading import easy_read
+
+    with easy_read():
+        empty = answer_trainings("aide-soignant", "Lens", cpf_only=True, deps=deps(catalogue, index))
+        unknown = answer_trainings("astronaute", "Lens", deps=deps(catalogue, index))
+        found = answer_trainings("aide-soignant", "Lens", deps=deps(catalogue, index))
+    assert empty.status == "empty" and "payée par le CPF" in empty.text_fr and "chercher plus loin" in empty.text_fr
+    assert "éligible au CPF" not in empty.text_fr and "élargir" not in empty.text_fr
+    assert unknown.status == "unknown_field" and "Je n'ai pas compris" in unknown.text_fr
+    assert found.status == "ok" and "Vérifiez les dates et les conditions avec l'organisme" in found.text_fr
+    assert "Confirmez" not in found.text_fr
+    normal = answer_trainings("aide-soignant", "Lens", deps=deps(catalogue, index))
+    assert [i.name for i in normal.items] == [i.name for i in found.items]  # the same trainings, other words
