@@ -14,6 +14,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -77,7 +78,7 @@ def evaluate_profile(profile: dict[str, Any], tracker: Tracker | None = None) ->
     from actions.services import get_services
 
     skip = list_slot(tracker, "unknown_fields") if tracker is not None else []
-    today = get_services().today()
+    today = get_services().today() or date.today()  # the date is part of the key: a long-running server changes day
     key = (json.dumps(profile, sort_keys=True, default=str), tuple(sorted(map(str, skip))), today.isoformat(), easy())
     with _EVALUATIONS_LOCK:
         cached = _EVALUATIONS.get(key)
