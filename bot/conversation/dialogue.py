@@ -362,8 +362,8 @@ def fact_words(facts: dict[str, Any], commune_name: str | None = None) -> list[s
     if facts.get("seniority_months_total") is not None:
         words.append(m["seniority_total"].format(duration=_months(facts["seniority_months_total"])))
         done.add("seniority_months_total")
-    if commune_name or facts.get("commune"):
-        words.append(commune_name or str(facts["commune"]))
+    if facts.get("commune") or facts.get("code_insee"):  # the place's official name when it is resolved
+        words.append(commune_name or str(facts.get("commune") or facts["code_insee"]))
     done.add("commune")
     if facts.get("age") is not None:
         words.append(m["age"].format(age=fmt_value("age", facts["age"])))

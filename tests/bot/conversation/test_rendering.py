@@ -119,6 +119,8 @@ def test_noted_restates_the_facts_in_plain_words():
     reply = dialogue.noted(facts, commune_name="Arras")
     assert reply.text == "Je note : CDI depuis 6 ans, Arras, 41 ans, projet : infirmière."
     assert reply.buttons[0].payload == "/correct"
+    # the place is said when this message gave it, not again with every later fact
+    assert dialogue.noted({"diploma_level": 4}, commune_name="Béthune").text == "Je note : diplôme : bac (niveau 4)."
 
 
 def test_an_acronym_is_explained_once():
