@@ -70,6 +70,19 @@ def _rows(store: SQLTrackerStore, sender: str) -> list[dict]:
     return [e.as_dict() for e in full.events] if full else []
 
 
+def _first_turn(store: CapSQLTrackerStore, sender: str, text: str, age: float):
+    """A new conversation (as Rasa creates it), retrieved, one turn played and saved: the tracker."""
+    run_async(store.get_or_create_tracker(sender))
+    tracker = run_async(store.retrieve(sender))
+    _turn(tracker, text, age)
+    run_async(store.save(tracker))
+    return tracker
+
+
+def _latest_session(store: SQLTrackerStore, sender: str) -> list[dict]:
+    return [e.as_dict() for e in run_async(store.retrieve(sender)).events]
+
+
 def test_turns_are_stored_once_each_without_counting_first(stores):
     ours, rasa = stores
     sender = "s1"
@@ -82,28 +95,22 @@ def test_turns_are_stored_once_each_without_counting_first(stores):
         assert not [s for s in ours.statements if "count(" in s.lower()], "a turn still counted the stored events"
         assert len(_rows(rasa, sender)) == len(tracker.events)
     # Rasa's own store reads back exactly what ours wrote, in order
-    assert [e.as_dict() for e in run_async(rasa.retrieve(sender)).events] == [e.as_dict() for e in tracker.events]
+    assert _latest_session(rasa, sender) == [e.as_dict() for e in tracker.events]
     assert run_async(rasa.retrieve(sender)).get_slot("age") == 32
 
 
 def test_saving_the_same_tracker_twice_adds_only_the_new_events(stores):
     ours, rasa = stores
-    tracker = run_async(ours.get_or_create_tracker("s2"))
-    tracker = run_async(ours.retrieve("s2"))
-    _turn(tracker, "un", 40)
-    run_async(ours.save(tracker))
+    tracker = _first_turn(ours, "s2", "un", 40)
     run_async(ours.save(tracker))
     _turn(tracker, "deux", 41)
     run_async(ours.save(tracker))
-    assert [e.as_dict() for e in run_async(rasa.retrieve("s2")).events] == [e.as_dict() for e in tracker.events]
+    assert _latest_session(rasa, "s2") == [e.as_dict() for e in tracker.events]
 
 
 def test_a_new_session_keeps_the_old_one_stored_and_adds_the_new(stores):
     ours, rasa = stores
-    tracker = run_async(ours.get_or_create_tracker("s3"))
-    tracker = run_async(ours.retrieve("s3"))
-    _turn(tracker, "avant", 50)
-    run_async(ours.save(tracker))
+    _first_turn(ours, "s3", "avant", 50)
     tracker = run_async(ours.retrieve("s3"))
     time.sleep(0.01)
     later = time.time()  # the new session starts after the old turn and before the new one
@@ -121,16 +128,13 @@ def test_a_tracker_it_did_not_retrieve_is_saved_as_rasa_does(stores):
     from rasa.shared.core.trackers import DialogueStateTracker
 
     ours, rasa = stores
-    tracker = run_async(ours.get_or_create_tracker("s4"))
-    tracker = run_async(ours.retrieve("s4"))
-    _turn(tracker, "un", 20)
-    run_async(ours.save(tracker))
+    tracker = _first_turn(ours, "s4", "un", 20)
     copy = DialogueStateTracker.from_dict("s4", [e.as_dict() for e in tracker.events], DOMAIN.slots)
     _turn(copy, "deux", 21)
     ours.statements.clear()
     run_async(ours.save(copy))
     assert [s for s in ours.statements if "count(" in s.lower()], "an unknown tracker must be counted"
-    assert [e.as_dict() for e in run_async(rasa.retrieve("s4")).events] == [e.as_dict() for e in copy.events]
+    assert _latest_session(rasa, "s4") == [e.as_dict() for e in copy.events]
 
 
 def test_endpoints_yml_type_loads_it_with_rasa_sql_options(tmp_path):
